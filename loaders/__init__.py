@@ -1,0 +1,1 @@
+"""pmdash loaders: read post-mortems from their sources into canonical records and DuckDB."""

@@ -1,0 +1,298 @@
+"""The DuckDB store (SPEC §3): schema, the atomic writer, and writing records.
+
+Readers (the dashboard) hold read-only connections while `pmdash sync` runs in another
+process, and DuckDB lets only one process open a file for writing. So a sync never writes the
+live file: it copies it, writes the copy, and swaps it in with `os.replace`, which readers see
+as one step. A lock file makes a second sync wait, then refuse with a clear message.
+`:memory:` and `md:` stores are written in place.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from loaders.model import KnownDocument, PostMortem, SourceError
+
+SCHEMA = """
+create table if not exists incidents (
+    incident_id varchar primary key,
+    source_name varchar not null,
+    source_kind varchar not null,
+    source_id varchar not null,
+    source_url varchar,
+    title varchar,
+    incident_date date,
+    started_at timestamp,
+    detected_at timestamp,
+    resolved_at timestamp,
+    published_at timestamp,
+    severity varchar,
+    severity_rank integer,
+    severity_raw varchar,
+    status varchar,
+    kind varchar,
+    summary varchar,
+    root_cause varchar,
+    customer_impact varchar,
+    time_to_detect_minutes double,
+    time_to_recover_minutes double,
+    sections varchar[],
+    provenance json,
+    content_hash varchar,
+    source_updated_at timestamp,
+    loaded_at timestamp not null
+);
+create table if not exists incident_services (
+    incident_id varchar not null, service varchar not null, service_raw varchar
+);
+create table if not exists incident_categories (
+    incident_id varchar not null, category varchar not null, category_raw varchar
+);
+create table if not exists incident_tags (incident_id varchar not null, tag varchar not null);
+create table if not exists action_items (
+    action_item_id varchar primary key,
+    incident_id varchar not null,
+    position integer not null,
+    title varchar,
+    owner varchar,
+    due_date date,
+    status varchar not null,
+    status_raw varchar,
+    status_basis varchar not null,
+    closed_at timestamp,
+    ticket varchar,
+    ticket_url varchar,
+    created_at timestamp,
+    tracker_status varchar,
+    tracker_closed_at timestamp,
+    tracker_owner varchar,
+    tracker_due_date date,
+    tracker_state varchar
+);
+create table if not exists sync_runs (
+    sync_id varchar primary key,
+    source_name varchar not null,
+    started_at timestamp not null,
+    finished_at timestamp,
+    status varchar not null,
+    documents_seen integer default 0,
+    documents_loaded integer default 0,
+    documents_unchanged integer default 0,
+    documents_skipped integer default 0,
+    documents_failed integer default 0,
+    message varchar
+);
+create table if not exists load_errors (
+    sync_id varchar not null,
+    source_name varchar not null,
+    document varchar not null,
+    severity varchar not null,
+    message varchar not null
+);
+"""
+
+INCIDENT_COLUMNS = (
+    "incident_id", "source_name", "source_kind", "source_id", "source_url", "title",
+    "incident_date", "started_at", "detected_at", "resolved_at", "published_at", "severity",
+    "severity_rank", "severity_raw", "status", "kind", "summary", "root_cause",
+    "customer_impact", "time_to_detect_minutes", "time_to_recover_minutes", "sections",
+    "provenance", "content_hash", "source_updated_at", "loaded_at",
+)  # fmt: skip
+ACTION_ITEM_COLUMNS = (
+    "action_item_id", "incident_id", "position", "title", "owner", "due_date", "status",
+    "status_raw", "status_basis", "closed_at", "ticket", "ticket_url", "created_at",
+)  # fmt: skip
+CHILD_TABLES = ("incident_services", "incident_categories", "incident_tags", "action_items")
+LOCK_WAIT_SECONDS = 30.0
+
+
+def is_file_store(db: str) -> bool:
+    return not (db.startswith(":") or db.startswith("md:") or db.startswith("motherduck:"))
+
+
+def connect_read_only(db: str) -> duckdb.DuckDBPyConnection:
+    """A connection for readers; a store that does not exist yet is an empty in-memory one."""
+    if is_file_store(db):
+        if not Path(db).exists():
+            conn = duckdb.connect(":memory:")
+            conn.execute(SCHEMA)
+            return conn
+        return duckdb.connect(db, read_only=True)
+    conn = duckdb.connect(db)
+    conn.execute(SCHEMA)
+    return conn
+
+
+@contextmanager
+def writer(db: str, *, lock_wait: float = LOCK_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection whose work becomes visible to readers only when it ends well."""
+    if not is_file_store(db):
+        conn = duckdb.connect(db)
+        try:
+            conn.execute(SCHEMA)
+            yield conn
+        finally:
+            conn.close()
+        return
+
+    path = Path(db)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _exclusive_lock(path.with_name(path.name + ".lock"), lock_wait):
+        scratch = path.with_name(f"{path.name}.sync-{os.getpid()}")
+        scratch.unlink(missing_ok=True)
+        if path.exists():
+            shutil.copyfile(path, scratch)
+        conn = duckdb.connect(str(scratch))
+        try:
+            conn.execute(SCHEMA)
+            yield conn
+            conn.execute("checkpoint")
+            conn.close()
+            os.replace(scratch, path)
+        finally:
+            conn.close()
+            scratch.unlink(missing_ok=True)
+            Path(str(scratch) + ".wal").unlink(missing_ok=True)
+
+
+@contextmanager
+def _exclusive_lock(lock_path: Path, wait: float) -> Iterator[None]:
+    with open(lock_path, "a+") as handle:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise SourceError(
+                        f"Another pmdash sync is writing {lock_path.with_suffix('')} and did "
+                        f"not finish within {wait:.0f} s; try again when it is done.",
+                        title="The store is busy",
+                    ) from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def known_documents(conn: duckdb.DuckDBPyConnection, source_name: str) -> dict[str, KnownDocument]:
+    rows = conn.execute(
+        "select source_id, content_hash, source_updated_at from incidents where source_name = ?",
+        [source_name],
+    ).fetchall()
+    return {r[0]: KnownDocument(r[0], r[1], r[2]) for r in rows}
+
+
+def last_sync_started_at(conn: duckdb.DuckDBPyConnection, source_name: str) -> datetime | None:
+    """When the last sync of a source that completed (ok or partial) began: the incremental cursor."""
+    rows = conn.execute(
+        "select max(started_at) from sync_runs where source_name = ? and status in ('ok', 'partial')",
+        [source_name],
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def delete_incidents(conn: duckdb.DuckDBPyConnection, incident_ids: Iterable[str]) -> None:
+    ids = list(incident_ids)
+    if not ids:
+        return
+    frame = pd.DataFrame({"incident_id": ids})
+    conn.register("doomed_ids", frame)
+    try:
+        for table in (*CHILD_TABLES, "incidents"):
+            # Table names come from the constant above, never from input.
+            conn.execute(
+                f"delete from {table} where incident_id in (select incident_id from doomed_ids)"  # noqa: S608
+            )
+    finally:
+        conn.unregister("doomed_ids")
+
+
+def insert_postmortems(
+    conn: duckdb.DuckDBPyConnection, postmortems: list[PostMortem], loaded_at: datetime
+) -> None:
+    """Insert records in bulk: one DataFrame per table, since row-by-row inserts are slow."""
+    if not postmortems:
+        return
+    incidents, services, categories, tags, items = [], [], [], [], []
+    for pm in postmortems:
+        iid = pm.incident_id
+        incidents.append((
+            iid, pm.source_name, pm.source_kind, pm.source_id, pm.source_url, pm.title,
+            pm.incident_date, pm.started_at, pm.detected_at, pm.resolved_at, pm.published_at,
+            pm.severity, pm.severity_rank, pm.severity_raw, pm.status, pm.kind, pm.summary,
+            pm.root_cause, pm.customer_impact, pm.time_to_detect_minutes,
+            pm.time_to_recover_minutes, list(pm.sections),
+            json.dumps(pm.provenance, sort_keys=True), pm.content_hash, pm.source_updated_at,
+            loaded_at,
+        ))  # fmt: skip
+        services += [(iid, canonical, raw) for canonical, raw in _unique(pm.services)]
+        categories += [(iid, canonical, raw) for canonical, raw in _unique(pm.categories)]
+        tags += [(iid, tag) for tag in dict.fromkeys(pm.tags)]
+        items += [
+            (
+                f"{iid}#{a.position}",
+                iid,
+                a.position,
+                a.title,
+                a.owner,
+                a.due_date,
+                a.status,
+                a.status_raw,
+                a.status_basis,
+                a.closed_at,
+                a.ticket,
+                a.ticket_url,
+                a.created_at,
+            )
+            for a in pm.action_items
+        ]
+    _append(conn, "incidents", INCIDENT_COLUMNS, incidents)
+    _append(conn, "incident_services", ("incident_id", "service", "service_raw"), services)
+    _append(conn, "incident_categories", ("incident_id", "category", "category_raw"), categories)
+    _append(conn, "incident_tags", ("incident_id", "tag"), tags)
+    _append(conn, "action_items", ACTION_ITEM_COLUMNS, items)
+
+
+def _unique(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """One row per canonical name: `API` and `api` in one document are one service."""
+    seen: dict[str, tuple[str, str]] = {}
+    for canonical, raw in pairs:
+        seen.setdefault(canonical, (canonical, raw))
+    return list(seen.values())
+
+
+def _append(
+    conn: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], rows: list
+) -> None:
+    if not rows:
+        return
+    frame = pd.DataFrame.from_records(rows, columns=list(columns))
+    # Cast through the table's own types: a column of Nones has no dtype pandas can infer.
+    types = dict(
+        conn.execute(
+            "select column_name, data_type from information_schema.columns where table_name = ?",
+            [table],
+        ).fetchall()
+    )
+    select = ", ".join(f"cast({c} as {types[c]}) as {c}" for c in columns)
+    conn.register("incoming_rows", frame)
+    try:
+        conn.execute(
+            f"insert into {table} ({', '.join(columns)}) select {select} from incoming_rows"  # noqa: S608
+        )
+    finally:
+        conn.unregister("incoming_rows")
