@@ -286,7 +286,9 @@ def clean_title(text: str) -> str:
     title = _PAREN_MARKER.sub(lambda m: "" if status_from_word(m["word"]) else m.group(0), title)
     title = re.sub(r"^\s*(?:DONE|TODO|WIP|FIXED|WONTFIX)\b[:\s-]*", "", title)
     title = re.sub(r"\s+(?:DONE|FIXED|WONTFIX)\s*$", "", title)
+    title = re.sub(r"\(\s*(?:see|cf\.?)?\s*\)", "", title)  # what a removed link leaves behind
     title = re.sub(r"\s+", " ", title)
+    title = re.sub(r"\s+([.,;:!?])", r"\1", title)
     return title.strip(" \t-–—:;,|~")
 
 
@@ -300,7 +302,7 @@ def parse_action_text(
     group_heading: str | None = None,
 ) -> ActionItem:
     """One action item from its written text; `group_status` comes from a sub-heading."""
-    item = ActionItem(position=position, title=clean_title(text) or text.strip())
+    item = ActionItem(position=position, title=clean_title(text))
     marker = status_marker(text, struck=struck)
     if marker:
         item.status, item.status_basis, item.status_raw = marker
@@ -311,6 +313,8 @@ def parse_action_text(
     ticket = find_ticket(text, links)
     if ticket:
         item.ticket, item.ticket_url = ticket.key, ticket.url
+    # An item that is only a link ("- [ ] https://…/issues/6477") is named by its ticket.
+    item.title = item.title or item.ticket or text.strip()
     return item
 
 

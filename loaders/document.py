@@ -1,0 +1,485 @@
+"""A post-mortem body as neutral blocks, and how fields are read from those blocks.
+
+Markdown, Notion and Confluence each turn their own format into these few block kinds
+(heading, paragraph, list, table); `read_blocks` then applies the one set of reading rules
+(SPEC §4.1): title, sections, labelled lines, the incident date from the first dated timeline
+row, and action items from lists and tables under the action-items heading. It fills only the
+fields a source's structured metadata (front matter, page properties) left empty.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from loaders.dates import (
+    ImpossibleDate,
+    find_date,
+    parse_date,
+    parse_datetime,
+    parse_duration_minutes,
+)
+from loaders.extract import (
+    Rules,
+    clean_title,
+    find_due,
+    find_owner,
+    find_ticket,
+    kind_of,
+    parse_action_text,
+    postmortem_status,
+    status_from_word,
+    status_marker,
+    words,
+)
+from loaders.model import ActionItem, PostMortem
+from loaders.normalize import Normalizer, split_list
+
+SECTION_TEXT_LIMIT = 4000
+# Headings that structure a document but never name the incident, so are never its title.
+NON_TITLE_HEADINGS = {
+    "metadata", "resolution", "what happened", "notes to the owner", "lessons learned",
+    "detection", "supporting information", "short term fix", "background", "appendix", "notes",
+    "references", "participants", "attendees", "authors", "what went well", "where we got lucky",
+    "postmortem", "post mortem", "incident report", "details", "context", "recovery",
+}  # fmt: skip
+TABLE_COLUMNS = {
+    "title": ("action", "action item", "action items", "item", "task", "title", "description", "what", "follow up", "remediation"),
+    "owner": ("owner", "owners", "assignee", "who", "responsible", "dri", "assigned to"),
+    "due": ("due", "due date", "deadline", "target date", "eta", "by", "when", "target"),
+    "status": ("status", "state", "progress", "done"),
+    "ticket": ("ticket", "issue", "jira", "link", "tracking", "bug", "pr", "tracker", "reference"),
+    "closed": ("closed", "closed at", "closed on", "completed", "completed on", "done on", "date closed"),
+}  # fmt: skip
+DATE_PRECEDENCE = ("front matter", "property", "label", "title", "timeline", "summary", "file name")
+
+
+@dataclass(slots=True)
+class Heading:
+    level: int
+    text: str
+    line: int | None = None
+
+
+@dataclass(slots=True)
+class Paragraph:
+    text: str
+    links: list[str] = field(default_factory=list)
+    line: int | None = None
+
+
+@dataclass(slots=True)
+class Item:
+    """A list item: its own text, and nested items that belong to it."""
+
+    text: str
+    links: list[str] = field(default_factory=list)
+    children: list[Item] = field(default_factory=list)
+    checked: bool | None = None  # a structured to-do (Notion `to_do`, Confluence task)
+    struck: bool = False  # the whole text is struck through
+    owner: str | None = None  # a structured assignee
+    due: date | None = None  # a structured due date
+    line: int | None = None
+
+    def all_text(self) -> str:
+        return "\n".join([self.text, *(c.all_text() for c in self.children)])
+
+    def all_links(self) -> list[str]:
+        return [*self.links, *(link for c in self.children for link in c.all_links())]
+
+
+@dataclass(slots=True)
+class ItemList:
+    items: list[Item]
+    line: int | None = None
+
+
+@dataclass(slots=True)
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+    links: list[list[str]] = field(default_factory=list)  # links found in each row
+    line: int | None = None
+
+
+Block = Heading | Paragraph | ItemList | Table
+
+
+@dataclass(slots=True)
+class _State:
+    section: str | None = None
+    section_level: int = 0
+    group_status: str | None = None
+    group_heading: str | None = None
+    pending_label: str | None = None
+    pending_title: bool = False
+    texts: dict[str, list[str]] = field(default_factory=dict)
+    dates: dict[str, tuple[date, str]] = field(default_factory=dict)
+    items: list[ActionItem] = field(default_factory=list)
+
+
+class BlockReader:
+    """Reads fields from blocks into a PostMortem, for one configuration's rules."""
+
+    def __init__(self, rules: Rules, normalizer: Normalizer) -> None:
+        self.rules = rules
+        self.normalizer = normalizer
+
+    # -- fields stated as `label: value`, in front matter, properties or lines -----------
+
+    def apply(self, pm: PostMortem, name: str, value: object, where: str) -> None:
+        """Set one field from a stated value, unless an earlier statement already set it."""
+        if value is None or value == "" or value == []:
+            return
+        if name in ("services", "categories", "tags"):
+            if getattr(pm, name):
+                return
+            names = split_list(value)
+            if name == "services":
+                pm.services = [(self.normalizer.service(n), n) for n in names]
+            elif name == "categories":
+                pm.categories = [(self.normalizer.category(n), n) for n in names]
+            else:
+                pm.tags = names
+            if names:
+                pm.provenance[name] = where
+            return
+        if pm.provenance.get(name, "not stated") != "not stated" and name != "incident_date":
+            return
+        text = str(value).strip()
+        if name == "title":
+            pm.title = text
+        elif name == "severity":
+            pm.severity_raw = text
+            found = self.normalizer.severity(text)
+            if found:
+                pm.severity, pm.severity_rank = found
+            else:
+                levels = ", ".join(self.normalizer.levels)
+                pm.warnings.append(
+                    f"unknown severity {text!r} ({where}): use one of {levels} or add it to "
+                    "[severity.aliases] in pmdash.toml; severity left empty"
+                )
+        elif name == "status":
+            status = postmortem_status(text)
+            if status is None:
+                return
+            pm.status = status
+        elif name == "kind":
+            kind = kind_of(text)
+            if kind is None:
+                return
+            pm.kind = kind
+        elif name == "incident_date":
+            self._date_candidate(pm, value, where)
+            return
+        elif name in ("started_at", "detected_at", "resolved_at", "published_at"):
+            try:
+                moment = parse_datetime(value)
+                day = parse_date(value)
+            except ImpossibleDate as e:
+                pm.warnings.append(f"{e} ({where}); {name} left empty")
+                return
+            if moment is None:
+                if name == "started_at" and day is not None:
+                    self._date_candidate(pm, day, where)
+                return
+            setattr(pm, name, moment)
+        elif name in ("time_to_detect_minutes", "time_to_recover_minutes"):
+            minutes = parse_duration_minutes(value)
+            if minutes is None:
+                return
+            setattr(pm, name, minutes)
+        else:
+            return
+        pm.provenance[name] = where
+
+    def _date_candidate(self, pm: PostMortem, value: object, where: str) -> None:
+        try:
+            day = parse_date(value)
+        except ImpossibleDate as e:
+            pm.warnings.append(f"{e} ({where}); incident date not taken from it")
+            return
+        if day is None:
+            return
+        kind = next((k for k in DATE_PRECEDENCE if where.startswith(k)), "label")
+        current = pm.provenance.get("incident_date")
+        current_kind = next((k for k in DATE_PRECEDENCE if current and current.startswith(k)), None)
+        if current_kind is None or DATE_PRECEDENCE.index(kind) < DATE_PRECEDENCE.index(
+            current_kind
+        ):
+            pm.incident_date = day
+            pm.provenance["incident_date"] = where
+
+    # -- the body ---------------------------------------------------------------------------
+
+    def read_blocks(self, pm: PostMortem, blocks: list[Block], *, items_stated: bool) -> None:
+        """Fill pm from a body. `items_stated`: structured metadata already listed the items."""
+        state = _State()
+        for block in blocks:
+            if isinstance(block, Paragraph) and self._pseudo_heading(block):
+                block = Heading(7, block.text, block.line)
+            if isinstance(block, Heading):
+                self._heading(pm, block, state)
+            elif isinstance(block, Paragraph):
+                self._paragraph(pm, block, state)
+            elif isinstance(block, ItemList):
+                self._list(pm, block, state, items_stated)
+            elif isinstance(block, Table):
+                self._table(pm, block, state, items_stated)
+        sections = set(state.texts)
+        if not items_stated:
+            pm.action_items = state.items
+        if pm.action_items:
+            sections.add("action_items")
+        pm.sections = [
+            s
+            for s in (
+                "summary",
+                "timeline",
+                "contributing_factors",
+                "root_cause",
+                "impact",
+                "action_items",
+            )
+            if s in sections
+        ]
+        for name, section in (
+            ("summary", "summary"),
+            ("root_cause", "root_cause"),
+            ("customer_impact", "impact"),
+        ):
+            if getattr(pm, name) is None and state.texts.get(section):
+                setattr(pm, name, "\n".join(state.texts[section])[:SECTION_TEXT_LIMIT])
+                pm.provenance[name] = f"{section} section"
+
+    def _pseudo_heading(self, block: Paragraph) -> bool:
+        """A paragraph that is only a section name, like `Action Items` on a line of its own."""
+        text = block.text.strip().rstrip(":")
+        return (
+            "\n" not in text and len(text.split()) <= 5 and self.rules.section_of(text) is not None
+        )
+
+    def _heading(self, pm: PostMortem, block: Heading, state: _State) -> None:
+        text = block.text.strip()
+        state.pending_label = None
+        if state.pending_title and pm.title is None and text:
+            self.apply(pm, "title", text, f"heading after 'Title:' (line {block.line})")
+            state.pending_title = False
+            return
+        section = self.rules.section_of(text)
+        if section:
+            state.section, state.section_level = section, block.level
+            state.group_status = state.group_heading = None
+            state.texts.setdefault(section, [])
+            return
+        if state.section and block.level > state.section_level:
+            # A sub-heading inside a section: in action items it may group items by status.
+            if state.section == "action_items":
+                state.group_status = _group_status(text)
+                state.group_heading = text
+            elif state.section == "timeline":
+                self._timeline_row(pm, text, block.line)
+            self._section_text(state, text)
+            return
+        state.section = None
+        labelled = self.rules.labelled(text)
+        if labelled:
+            name, value = labelled
+            if name == "title" and not value:
+                state.pending_title = True
+            else:
+                self.apply(
+                    pm, name, value, f"label '{text.split(':')[0].strip()}' (line {block.line})"
+                )
+            return
+        label = self.rules.label_of(text)
+        if label:
+            state.pending_label = label
+            return
+        if block.level == 1 and pm.title is None and words(text) not in NON_TITLE_HEADINGS and text:
+            title = _strip_leading_date(text)
+            self.apply(pm, "title", title or text, f"H1 heading (line {block.line})")
+            self._date_candidate_in(pm, text, f"title (line {block.line})")
+
+    def _date_candidate_in(self, pm: PostMortem, text: str, where: str) -> None:
+        try:
+            day = find_date(text, strict=True)
+        except ImpossibleDate as e:
+            pm.warnings.append(f"{e} ({where}); incident date not taken from it")
+            return
+        if day:
+            self._date_candidate(pm, day, where)
+
+    def _paragraph(self, pm: PostMortem, block: Paragraph, state: _State) -> None:
+        if state.pending_title and pm.title is None:
+            self.apply(
+                pm,
+                "title",
+                block.text.strip().splitlines()[0],
+                f"line after 'Title:' (line {block.line})",
+            )
+            state.pending_title = False
+            return
+        lines = block.text.splitlines()
+        if state.pending_label and lines and not self.rules.labelled(lines[0]):
+            name = state.pending_label
+            self.apply(pm, name, lines[0], f"label heading '{name}' (line {block.line})")
+        state.pending_label = None
+        for offset, line in enumerate(lines):
+            self._labelled_line(pm, line, _line(block.line, offset))
+            if state.section == "timeline":
+                self._timeline_row(pm, line, _line(block.line, offset))
+            elif state.section == "summary" and not state.texts["summary"]:
+                # "On the morning of Sept. 18th, 2017, …": the summary's opening names the day.
+                day = find_date(line)
+                if day:
+                    self._date_candidate(
+                        pm, day, f"summary: first date written (line {_line(block.line, offset)})"
+                    )
+        self._section_text(state, block.text)
+
+    def _labelled_line(self, pm: PostMortem, line: str, number: int | None) -> None:
+        labelled = self.rules.labelled(line)
+        if labelled:
+            name, value = labelled
+            label = re.sub(r"[*_`]", "", line).split(":")[0].strip(" -*+")
+            self.apply(pm, name, value, f"label '{label}' (line {number})")
+
+    def _timeline_row(self, pm: PostMortem, text: str, number: int | None) -> None:
+        if "timeline" in (pm.provenance.get("incident_date") or ""):
+            return
+        day = find_date(text)
+        if day:
+            self._date_candidate(pm, day, f"timeline: first dated row (line {number})")
+
+    def _section_text(self, state: _State, text: str) -> None:
+        if state.section:
+            state.texts[state.section].append(text)
+
+    def _list(self, pm: PostMortem, block: ItemList, state: _State, items_stated: bool) -> None:
+        state.pending_label = None
+        if state.section == "action_items":
+            self._section_text(state, "\n".join(i.all_text() for i in block.items))
+            if not items_stated:
+                for item in block.items:
+                    state.items.append(self._action_item(item, len(state.items) + 1, state))
+            return
+        for item in block.items:
+            self._labelled_line(pm, item.text.splitlines()[0] if item.text else "", item.line)
+            if state.section == "timeline":
+                self._timeline_row(pm, item.text, item.line)
+        self._section_text(state, "\n".join(i.all_text() for i in block.items))
+
+    def _action_item(self, item: Item, position: int, state: _State) -> ActionItem:
+        action = parse_action_text(
+            item.text, position, links=item.links, struck=item.struck,
+            group_status=state.group_status, group_heading=state.group_heading,
+        )  # fmt: skip
+        if item.checked is not None and action.status_basis in ("none", "heading"):
+            action.status = "done" if item.checked else "open"
+            action.status_basis, action.status_raw = (
+                "checkbox",
+                "checked" if item.checked else "unchecked",
+            )
+        nested = item.all_text()
+        action.owner = item.owner or action.owner or find_owner(nested)
+        action.due_date = item.due or action.due_date or find_due(nested)
+        if action.ticket is None:
+            ticket = find_ticket(nested, item.all_links())
+            if ticket:
+                action.ticket, action.ticket_url = ticket.key, ticket.url
+        if not action.title:
+            action.title = action.ticket or item.text.strip()
+        return action
+
+    def _table(self, pm: PostMortem, block: Table, state: _State, items_stated: bool) -> None:
+        state.pending_label = None
+        if state.section == "action_items":
+            self._section_text(state, "\n".join(" | ".join(r) for r in block.rows))
+            if not items_stated:
+                for i, row in enumerate(block.rows):
+                    links = block.links[i] if i < len(block.links) else []
+                    item = _table_item(block.header, row, links, len(state.items) + 1)
+                    if item:
+                        state.items.append(item)
+            return
+        if len(block.header) == 2:
+            for key, value in [block.header, *block.rows]:
+                label = self.rules.label_of(key)
+                if label:
+                    self.apply(pm, label, value, f"table row '{key.strip()}' (line {block.line})")
+        if state.section == "timeline":
+            for row in block.rows:
+                self._timeline_row(pm, " ".join(row[:2]), block.line)
+        self._section_text(state, "\n".join(" | ".join(r) for r in block.rows))
+
+
+def _line(start: int | None, offset: int) -> int | None:
+    return None if start is None else start + offset
+
+
+def _strip_leading_date(title: str) -> str:
+    """`2020-08-28 - Memory overload` -> `Memory overload`: the date is kept as the date."""
+    return re.sub(r"^\s*\d{4}-\d{2}-\d{2}\s*[-–—:,]?\s*", "", title).strip()
+
+
+def _group_status(heading: str) -> str | None:
+    key = words(heading)
+    status = status_from_word(key)
+    if status is None:
+        key = re.sub(r"\b(items?|actions?|tasks?|follow ups?)\b", "", key).strip()
+        status = status_from_word(key)
+    return status
+
+
+def _column_roles(header: list[str]) -> dict[str, int]:
+    roles: dict[str, int] = {}
+    for index, name in enumerate(header):
+        key = words(name)
+        for role, names in TABLE_COLUMNS.items():
+            if key in names and role not in roles:
+                roles[role] = index
+                break
+    roles.setdefault("title", 0)
+    return roles
+
+
+def _table_item(
+    header: list[str], row: list[str], links: list[str], position: int
+) -> ActionItem | None:
+    roles = _column_roles(header)
+
+    def cell(role: str) -> str:
+        index = roles.get(role)
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+    raw_title = cell("title")
+    if not raw_title:
+        return None
+    item = ActionItem(position=position, title=clean_title(raw_title) or raw_title)
+    status_text = cell("status")
+    if status_text:
+        marker = status_marker(status_text)
+        if marker:
+            item.status, item.status_basis, item.status_raw = marker
+        else:
+            item.status = status_from_word(status_text) or "unknown"
+            item.status_basis, item.status_raw = "field", status_text
+    else:
+        marker = status_marker(raw_title)
+        if marker:
+            item.status, item.status_basis, item.status_raw = marker
+    owner = cell("owner")
+    item.owner = (
+        owner.strip("*_` ") if owner and owner.lower() not in ("-", "n/a", "tbd", "none") else None
+    ) or find_owner(raw_title)
+    item.due_date = find_date(cell("due")) or find_due(raw_title)
+    ticket = find_ticket(cell("ticket"), links) or find_ticket(raw_title)
+    if ticket:
+        item.ticket, item.ticket_url = ticket.key, ticket.url
+    closed = find_date(cell("closed"))
+    if closed:
+        item.closed_at = datetime(closed.year, closed.month, closed.day)
+    return item

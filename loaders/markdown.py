@@ -1,0 +1,265 @@
+"""One Markdown post-mortem -> PostMortem: YAML front matter first, then the body.
+
+The body is parsed with markdown-it (CommonMark plus tables and strike-through) into the
+neutral blocks of `loaders.document`, so nesting, tables and struck-through items come from
+a real parser rather than line regexes. Front matter is read with PyYAML's C loader.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+
+from loaders.dates import ImpossibleDate, find_date, parse_date, parse_datetime
+from loaders.document import Block, BlockReader, Heading, Item, ItemList, Paragraph, Table
+from loaders.extract import find_ticket, parse_action_text, status_from_word, status_marker
+from loaders.model import ActionItem, PostMortem
+
+FRONT_MATTER = re.compile(
+    r"\A\ufeff?---[ \t]*\r?\n(?P<yaml>.*?)(?:\r?\n)?^(?:---|\.\.\.)[ \t]*$\r?\n?",
+    re.DOTALL | re.MULTILINE,
+)
+FRONT_MATTER_FIELDS = {
+    "title": "title", "date": "incident_date", "incident_date": "incident_date",
+    "started_at": "started_at", "started": "started_at", "detected_at": "detected_at",
+    "detected": "detected_at", "resolved_at": "resolved_at", "resolved": "resolved_at",
+    "published_at": "published_at", "published": "published_at", "severity": "severity",
+    "services": "services", "service": "services", "categories": "categories",
+    "category": "categories", "tags": "tags", "status": "status", "kind": "kind",
+    "time_to_detect": "time_to_detect_minutes", "time_to_detect_minutes": "time_to_detect_minutes",
+    "time_to_recover": "time_to_recover_minutes", "time_to_recover_minutes": "time_to_recover_minutes",
+}  # fmt: skip
+# Placeholder text left in a copied template: `<Short description of what happened>`.
+PLACEHOLDER = re.compile(r"<(?!https?:|mailto:|/)[A-Z][^<>\n]*\s[^<>\n]*>|\{\{[^}]+\}\}")
+PLACEHOLDERS_FOR_TEMPLATE = 2
+REPORTED_FIELDS = (
+    "title", "incident_date", "started_at", "detected_at", "resolved_at", "published_at",
+    "severity", "status", "kind", "services", "categories", "tags", "summary", "root_cause",
+    "customer_impact", "time_to_detect_minutes", "time_to_recover_minutes",
+)  # fmt: skip
+
+_markdown = MarkdownIt("commonmark").enable("table").enable("strikethrough")
+
+
+class DocumentError(Exception):
+    """The document cannot be read; the message says what is wrong and how to fix it."""
+
+
+class NotAPostMortem(Exception):
+    """A template, README or index: skipped with a warning."""
+
+
+def parse_markdown(
+    text: str, *, source_name: str, source_id: str, reader: BlockReader
+) -> PostMortem:
+    pm = PostMortem(source_name=source_name, source_kind="git", source_id=source_id)
+    body, body_line, meta = split_front_matter(text)
+    if not meta and len(PLACEHOLDER.findall(body)) >= PLACEHOLDERS_FOR_TEMPLATE:
+        raise NotAPostMortem("looks like a template (it still has placeholder text such as "
+                             f"{PLACEHOLDER.search(body).group(0)!r}); not loaded as a post-mortem")  # type: ignore[union-attr]  # fmt: skip
+    items_stated = _read_front_matter(pm, meta, reader)
+    blocks = markdown_blocks(body, body_line)
+    if not meta and not any(
+        isinstance(b, Heading | ItemList | Table) or b.text.strip() for b in blocks
+    ):
+        raise DocumentError("the file has no content; write the post-mortem or delete the file")
+    reader.read_blocks(pm, blocks, items_stated=items_stated)
+    _from_file_name(pm, source_id, reader)
+    for name in REPORTED_FIELDS:
+        pm.provenance.setdefault(name, "not stated")
+    return pm
+
+
+def split_front_matter(text: str) -> tuple[str, int, dict[str, Any]]:
+    """(body, line number where the body starts, front matter as a mapping)."""
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return text.removeprefix("\ufeff"), 1, {}
+    try:
+        meta = yaml.load(match["yaml"], Loader=yaml.CSafeLoader)  # noqa: S506 - the safe C loader
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise DocumentError(
+            f"invalid YAML front matter{where}: {problem}; fix the YAML between the --- lines"
+        ) from e
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise DocumentError(
+            f"front matter is a {type(meta).__name__}, not a mapping of keys to values; "
+            "write it as `key: value` lines (title:, date:, severity: …)"
+        )
+    body_line = text[: match.end()].count("\n") + 1
+    return text[match.end() :], body_line, meta
+
+
+def _read_front_matter(pm: PostMortem, meta: dict[str, Any], reader: BlockReader) -> bool:
+    for key, value in meta.items():
+        name = FRONT_MATTER_FIELDS.get(str(key).lower())
+        if name:
+            reader.apply(pm, name, value, f"front matter '{key}'")
+    items = meta.get("action_items")
+    if items is None:
+        return False
+    if not isinstance(items, list):
+        pm.warnings.append(
+            "front matter 'action_items' is not a list; read the items from the body instead"
+        )
+        return False
+    for entry in items:
+        item = _front_matter_item(entry, len(pm.action_items) + 1, pm)
+        if item:
+            pm.action_items.append(item)
+    return True
+
+
+def _front_matter_item(entry: object, position: int, pm: PostMortem) -> ActionItem | None:
+    if isinstance(entry, str):
+        return parse_action_text(entry, position)
+    if not isinstance(entry, dict) or not str(entry.get("title") or "").strip():
+        pm.warnings.append(f"front matter action item {position} has no title; it was left out")
+        return None
+    title = str(entry["title"]).strip()
+    item = ActionItem(position=position, title=title)
+    status = entry.get("status")
+    if status is not None and str(status).strip():
+        item.status = status_from_word(str(status)) or "unknown"
+        item.status_raw, item.status_basis = str(status), "field"
+    elif marker := status_marker(title):
+        item.status, item.status_basis, item.status_raw = marker
+    item.owner = str(entry["owner"]).strip() if entry.get("owner") else None
+    try:
+        item.due_date = parse_date(entry.get("due") or entry.get("due_date"))
+        closed = entry.get("closed") or entry.get("closed_at")
+        item.closed_at = parse_datetime(closed) or _midnight(parse_date(closed))
+        created = entry.get("created") or entry.get("created_at")
+        item.created_at = parse_datetime(created) or _midnight(parse_date(created))
+    except ImpossibleDate as e:
+        pm.warnings.append(f"action item {position} ({title!r}): {e}; that date was left empty")
+    ticket = entry.get("ticket")
+    if ticket:
+        found = find_ticket(str(ticket))
+        item.ticket = found.key if found else str(ticket).strip()
+        item.ticket_url = entry.get("ticket_url") or (found.url if found else None)
+    return item
+
+
+def _midnight(day):  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    return None if day is None else datetime(day.year, day.month, day.day)
+
+
+def _from_file_name(pm: PostMortem, source_id: str, reader: BlockReader) -> None:
+    stem = PurePosixPath(source_id).stem
+    if pm.incident_date is None:
+        try:
+            day = find_date(stem, strict=True)
+        except ImpossibleDate as e:
+            pm.warnings.append(f"{e} (file name); incident date left empty")
+            day = None
+        if day:
+            reader.apply(pm, "incident_date", day, "file name")
+    if pm.title is None:
+        name = re.sub(r"^\s*(?:\d{4}[-_.]\d{2}[-_.]\d{2}|\d+)[-_ .]*", "", stem)
+        name = re.sub(r"[-_]+", " ", name).strip() or stem
+        reader.apply(pm, "title", name[:1].upper() + name[1:], "file name")
+
+
+# -- Markdown -> blocks ---------------------------------------------------------------------
+
+
+def markdown_blocks(body: str, first_line: int = 1) -> list[Block]:
+    root = SyntaxTreeNode(_markdown.parse(body))
+    blocks: list[Block] = []
+    _collect(root.children, blocks, first_line)
+    return blocks
+
+
+def _collect(nodes: list[SyntaxTreeNode], blocks: list[Block], offset: int) -> None:
+    for node in nodes:
+        line = node.map[0] + offset if node.map else None
+        if node.type == "heading":
+            text, _, _ = _inline(node.children[0]) if node.children else ("", [], False)
+            blocks.append(Heading(int(node.tag[1]), text, line))
+        elif node.type == "paragraph":
+            text, links, _ = _inline(node.children[0])
+            blocks.append(Paragraph(text, links, line))
+        elif node.type in ("bullet_list", "ordered_list"):
+            blocks.append(ItemList([_item(li, offset) for li in node.children], line))
+        elif node.type == "table":
+            blocks.append(_table(node, line))
+        elif node.type == "blockquote":
+            _collect(node.children, blocks, offset)
+
+
+def _item(node: SyntaxTreeNode, offset: int) -> Item:
+    texts: list[str] = []
+    links: list[str] = []
+    children: list[Item] = []
+    struck = True
+    for child in node.children:
+        if child.type == "paragraph":
+            text, found, whole_struck = _inline(child.children[0])
+            texts.append(text)
+            links += found
+            struck = struck and whole_struck
+        elif child.type in ("bullet_list", "ordered_list"):
+            children += [_item(li, offset) for li in child.children]
+    line = node.map[0] + offset if node.map else None
+    return Item("\n".join(texts), links, children, struck=struck and bool(texts), line=line)
+
+
+def _table(node: SyntaxTreeNode, line: int | None) -> Table:
+    header: list[str] = []
+    rows: list[list[str]] = []
+    links: list[list[str]] = []
+    for section in node.children:
+        for tr in section.children:
+            cells, row_links = [], []
+            for cell in tr.children:
+                text, found, _ = _inline(cell.children[0]) if cell.children else ("", [], False)
+                cells.append(text)
+                row_links += found
+            if section.type == "thead":
+                header = cells
+            else:
+                rows.append(cells)
+                links.append(row_links)
+    return Table(header, rows, links, line)
+
+
+def _inline(node: SyntaxTreeNode) -> tuple[str, list[str], bool]:
+    """(plain text, link targets, whether all of the text is struck through)."""
+    parts: list[str] = []
+    links: list[str] = []
+    struck_chars = plain_chars = 0
+
+    def walk(n: SyntaxTreeNode, struck: bool) -> None:
+        nonlocal struck_chars, plain_chars
+        if n.type in ("text", "code_inline", "html_inline"):
+            parts.append(n.content)
+            size = len(n.content.strip())
+            if struck:
+                struck_chars += size
+            else:
+                plain_chars += size
+        elif n.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif n.type == "image":
+            parts.append(n.content)
+        if n.type == "link" and n.attrs.get("href"):
+            links.append(str(n.attrs["href"]))
+        for child in n.children:
+            walk(child, struck or n.type == "s")
+
+    for child in node.children:
+        walk(child, False)
+    return "".join(parts), links, struck_chars > 0 and plain_chars == 0
