@@ -1,0 +1,286 @@
+"""The Git-folder source: a folder of Markdown post-mortems, usually inside a git repository.
+
+Every file the globs select is one document, identified by its path relative to the folder.
+Anything wrong with one file (not UTF-8, binary, empty, too large, a symlink loop, invalid
+front matter…) becomes one `load_errors` row naming the file and what to do; the rest load.
+A file whose bytes, reading rules and configuration are unchanged since the last sync is not
+parsed again: its content hash covers all three.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import re
+import stat
+import subprocess
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from loaders.config import Config, SourceConfig
+from loaders.document import BlockReader
+from loaders.extract import Rules
+from loaders.markdown import DocumentError, NotAPostMortem, parse_markdown
+from loaders.model import (
+    ConfigError,
+    Failed,
+    KnownDocument,
+    Loaded,
+    Outcome,
+    Skipped,
+    SourceError,
+    Unchanged,
+)
+from loaders.normalize import Normalizer
+
+MAX_BYTES = 5 * 1024 * 1024
+BINARY_SNIFF_BYTES = 8192
+DEFAULT_GLOB = "**/*.md"
+# Files that live beside post-mortems but are never one.
+NOT_POSTMORTEMS = re.compile(
+    r"^(readme|index|license|licence|copying|notice|authors|codeowners|contributing|changelog|makefile|dockerfile|summary)(\.[\w.]+)?$",
+    re.IGNORECASE,
+)
+_READING_CODE = (
+    "markdown.py",
+    "document.py",
+    "extract.py",
+    "dates.py",
+    "normalize.py",
+    "git_folder.py",
+)
+# Changing the reading rules re-reads every document on the next sync, as editing config does.
+READER_FINGERPRINT = hashlib.sha256(
+    b"".join((Path(__file__).parent / name).read_bytes() for name in _READING_CODE)
+).hexdigest()[:16]
+
+
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """A path glob with `**` (any folders), `*` and `?` (within one name) as a regex."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+@dataclass
+class GitFolderSource:
+    name: str
+    path: Path
+    config: Config
+    globs: list[str] = field(default_factory=lambda: [DEFAULT_GLOB])
+    exclude: list[str] = field(default_factory=list)
+    url_template: str | None = None
+    kind: str = "git"
+
+    @classmethod
+    def from_config(cls, source: SourceConfig, config: Config) -> GitFolderSource:
+        options = source.options
+        globs = options.get("glob", DEFAULT_GLOB)
+        exclude = options.get("exclude", [])
+        for key, value in (("glob", globs), ("exclude", exclude)):
+            if not isinstance(value, str | list):
+                raise ConfigError(
+                    f"source {source.name!r}: `{key}` must be a glob or a list of globs."
+                )
+        template = options.get("url_template")
+        if template is not None and "{path}" not in str(template):
+            raise ConfigError(f"source {source.name!r}: `url_template` must contain {{path}}.")
+        return cls(
+            name=source.name,
+            path=Path(str(options["path"])),
+            config=config,
+            globs=[globs] if isinstance(globs, str) else list(globs),
+            exclude=[exclude] if isinstance(exclude, str) else list(exclude),
+            url_template=template,
+        )
+
+    def read(self, known: Mapping[str, KnownDocument], since: datetime | None) -> Iterator[Outcome]:
+        if not self.path.is_dir():
+            raise SourceError(
+                f"{self.path} is not a folder; check the `path` of source {self.name!r}.",
+                title="Post-mortem folder not found",
+            )
+        reader = BlockReader(Rules(self.config), Normalizer(self.config))
+        salt = f"{READER_FINGERPRINT}:{self.config.fingerprint()}:{self.url_template}".encode()
+        history = git_history(self.path)
+        seen_files: dict[str, str] = {}  # real path -> the first relative path that named it
+        for rel, problem in self._walk():
+            if problem:
+                yield Failed(rel, problem)
+                continue
+            yield self._read_file(rel, known, reader, salt, history, seen_files)
+
+    def _walk(self) -> Iterator[tuple[str, str | None]]:
+        """(relative path, problem or None) for every file the globs select, in a stable order."""
+        include = [glob_regex(g) for g in self.globs]
+        exclude = [glob_regex(g) for g in self.exclude]
+        visited: dict[str, str] = {}
+        root = str(self.path)
+        for folder, dirs, files in os.walk(root, followlinks=True):
+            rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
+            rel_folder = "" if rel_folder == "." else rel_folder + "/"
+            real = os.path.realpath(folder)
+            if real in visited:
+                dirs[:] = []
+                yield (
+                    rel_folder.rstrip("/"),
+                    (
+                        f"symlink loop: this folder leads back to {visited[real] or 'the source folder'}; "
+                        "it was read once there — remove the link or add it to `exclude`"
+                    ),
+                )
+                continue
+            visited[real] = rel_folder.rstrip("/")
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                rel = rel_folder + name
+                if name.startswith(".") or any(p.match(rel) for p in exclude):
+                    continue
+                if any(p.match(rel) for p in include) or "." not in name:
+                    yield rel, None
+
+    def _read_file(
+        self,
+        rel: str,
+        known: Mapping[str, KnownDocument],
+        reader: BlockReader,
+        salt: bytes,
+        history: dict[str, tuple[datetime, datetime]],
+        seen_files: dict[str, str],
+    ) -> Outcome:
+        path = self.path / rel
+        try:
+            info = path.stat()
+        except OSError as e:
+            return Failed(rel, _stat_problem(e, path))
+        try:
+            data = _read_bytes(path, info)
+        except _Unreadable as e:
+            return Failed(rel, str(e))
+        real = os.path.realpath(path)
+        if real in seen_files:
+            return Skipped(
+                rel,
+                f"duplicate: the same file as {seen_files[real]} (a link to it); loaded once, as {seen_files[real]}",
+            )
+        seen_files[real] = rel
+
+        content_hash = hashlib.sha256(salt + data).hexdigest()
+        stored = known.get(rel)
+        if stored and stored.content_hash == content_hash:
+            return Unchanged(rel)
+        if b"\x00" in data[:BINARY_SNIFF_BYTES]:
+            return Failed(
+                rel,
+                "binary file (it contains NUL bytes), not a Markdown post-mortem; remove it or add it to `exclude`",
+            )
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            line = data[: e.start].count(b"\n") + 1
+            return Failed(
+                rel, f"not UTF-8: byte 0x{data[e.start]:02x} at line {line}; save the file as UTF-8"
+            )
+        if not text.strip():
+            return Failed(rel, "empty file; write the post-mortem or delete the file")
+        name = rel.rsplit("/", 1)[-1]
+        if "template" in name.lower():
+            return Skipped(rel, "a template (its name says so), not a post-mortem; not loaded")
+        if NOT_POSTMORTEMS.match(name):
+            return Skipped(
+                rel, f"{name} is a README, index or project file, not a post-mortem; not loaded"
+            )
+        try:
+            pm = parse_markdown(text, source_name=self.name, source_id=rel, reader=reader)
+        except NotAPostMortem as e:
+            return Skipped(rel, str(e))
+        except DocumentError as e:
+            return Failed(rel, str(e))
+        pm.content_hash = content_hash
+        if self.url_template:
+            pm.source_url = self.url_template.format(path=rel)
+        first, last = history.get(rel, (None, None))
+        if pm.published_at is None and first is not None:
+            pm.published_at = first
+            pm.provenance["published_at"] = "git: first commit of the file"
+        pm.source_updated_at = last or datetime.fromtimestamp(info.st_mtime)
+        return Loaded(pm)
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def _read_bytes(path: Path, info: os.stat_result) -> bytes:
+    if not stat.S_ISREG(info.st_mode):
+        raise _Unreadable(
+            "not a regular file (a device, pipe or socket); remove it or add it to `exclude`"
+        )
+    if info.st_size > MAX_BYTES:
+        raise _Unreadable(
+            f"{info.st_size / 1024 / 1024:.1f} MB, over the {MAX_BYTES // 1024 // 1024} MB limit "
+            "for one post-mortem; split it, move attachments out, or add it to `exclude`"
+        )
+    try:
+        return path.read_bytes()
+    except PermissionError as e:
+        raise _Unreadable("cannot read: permission denied; make the file readable") from e
+
+
+def _stat_problem(error: OSError, path: Path) -> str:
+    if error.errno == errno.ELOOP:
+        return "symlink loop: the link points back to itself; fix or remove the link"
+    if error.errno == errno.ENOENT and path.is_symlink():
+        return f"cannot read: it is a link to {os.readlink(path)!r}, which does not exist; fix or remove the link"
+    if error.errno == errno.EACCES:
+        return "cannot read: permission denied; make the file readable"
+    return f"cannot read: {error.strerror}"
+
+
+def git_history(folder: Path) -> dict[str, tuple[datetime, datetime]]:
+    """(first, last) commit time of each file, by path relative to `folder`; {} outside git.
+
+    One `git log` for the whole folder: asking per file would cost a process per document.
+    """
+    try:
+        subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
+            capture_output=True, check=True, timeout=30,
+        )  # fmt: skip
+        log = subprocess.run(
+            ["git", "-c", "core.quotepath=off", "-C", str(folder), "log", "--format=%x00%ct",
+             "--name-only", "--no-renames", "--relative", "--", "."],
+            capture_output=True, text=True, check=True, timeout=120,
+        ).stdout  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    history: dict[str, tuple[datetime, datetime]] = {}
+    for commit in log.split("\x00")[1:]:
+        lines = commit.strip().splitlines()
+        if not lines:
+            continue
+        when = datetime.fromtimestamp(int(lines[0]))
+        for name in lines[1:]:
+            if name:
+                # The log runs newest first: the first time seen is the last commit.
+                last = history[name][1] if name in history else when
+                history[name] = (when, last)
+    return history
