@@ -1,0 +1,1 @@
+"""pmdash queries: the metrics of SPEC §6 over the DuckDB store, as DataFrames."""
