@@ -77,6 +77,11 @@ class Config:
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def store_location(explicit: str | None, config: Config) -> str:
+    """`--db`, else `$PMDASH_DB`, else the config's `[store] path`, else data/pmdash.duckdb."""
+    return explicit or os.environ.get("PMDASH_DB") or config.store_path
+
+
 def sample_config() -> Config:
     """The configuration used when none is given: the bundled sample corpus."""
     return Config(sources=[SourceConfig("sample", "git", {"path": str(SAMPLE_DIR)})])

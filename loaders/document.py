@@ -245,6 +245,7 @@ class BlockReader:
             )
             if s in sections
         ]
+        _derive_durations(pm)
         for name, section in (
             ("summary", "summary"),
             ("root_cause", "root_cause"),
@@ -367,7 +368,9 @@ class BlockReader:
                     state.items.append(self._action_item(item, len(state.items) + 1, state))
             return
         for item in block.items:
-            self._labelled_line(pm, item.text.splitlines()[0] if item.text else "", item.line)
+            # Lines after "- Category: TLS" without a blank line continue the same item.
+            for offset, line in enumerate(item.text.splitlines()):
+                self._labelled_line(pm, line, _line(item.line, offset))
             if state.section == "timeline":
                 self._timeline_row(pm, item.text, item.line)
         self._section_text(state, "\n".join(i.all_text() for i in block.items))
@@ -390,8 +393,7 @@ class BlockReader:
             ticket = find_ticket(nested, item.all_links())
             if ticket:
                 action.ticket, action.ticket_url = ticket.key, ticket.url
-        if not action.title:
-            action.title = action.ticket or item.text.strip()
+        action.line = item.line
         return action
 
     def _table(self, pm: PostMortem, block: Table, state: _State, items_stated: bool) -> None:
@@ -403,6 +405,8 @@ class BlockReader:
                     links = block.links[i] if i < len(block.links) else []
                     item = _table_item(block.header, row, links, len(state.items) + 1)
                     if item:
+                        # Rows follow the header and its delimiter line.
+                        item.line = None if block.line is None else block.line + 2 + i
                         state.items.append(item)
             return
         if len(block.header) == 2:
@@ -414,6 +418,17 @@ class BlockReader:
             for row in block.rows:
                 self._timeline_row(pm, " ".join(row[:2]), block.line)
         self._section_text(state, "\n".join(" | ".join(r) for r in block.rows))
+
+
+def _derive_durations(pm: PostMortem) -> None:
+    """Time to detect and to recover from stated times, when the document gives no duration."""
+    for name, end, label in (
+        ("time_to_detect_minutes", pm.detected_at, "detected_at"),
+        ("time_to_recover_minutes", pm.resolved_at, "resolved_at"),
+    ):
+        if getattr(pm, name) is None and pm.started_at and end and end >= pm.started_at:
+            setattr(pm, name, (end - pm.started_at).total_seconds() / 60)
+            pm.provenance[name] = f"computed: {label} - started_at"
 
 
 def _line(start: int | None, offset: int) -> int | None:

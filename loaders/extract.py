@@ -289,6 +289,8 @@ def clean_title(text: str) -> str:
     title = re.sub(r"\(\s*(?:see|cf\.?)?\s*\)", "", title)  # what a removed link leaves behind
     title = re.sub(r"\s+", " ", title)
     title = re.sub(r"\s+([.,;:!?])", r"\1", title)
+    # Trailing references were read into owner and ticket: `… @ben OPS-7` -> `…`.
+    title = re.sub(r"(?:[\s,;]+(?:@[\w.-]+|[A-Z][A-Z0-9]{1,9}-\d+|#\d+))+\s*$", "", title)
     return title.strip(" \t-–—:;,|~")
 
 

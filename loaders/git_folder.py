@@ -121,12 +121,13 @@ class GitFolderSource:
         reader = BlockReader(Rules(self.config), Normalizer(self.config))
         salt = f"{READER_FINGERPRINT}:{self.config.fingerprint()}:{self.url_template}".encode()
         history = git_history(self.path)
-        seen_files: dict[str, str] = {}  # real path -> the first relative path that named it
-        for rel, problem in self._walk():
+        listing = list(self._walk())
+        selected = {rel for rel, problem in listing if problem is None}
+        for rel, problem in listing:
             if problem:
                 yield Failed(rel, problem)
                 continue
-            yield self._read_file(rel, known, reader, salt, history, seen_files)
+            yield self._read_file(rel, known, reader, salt, history, selected)
 
     def _walk(self) -> Iterator[tuple[str, str | None]]:
         """(relative path, problem or None) for every file the globs select, in a stable order."""
@@ -164,7 +165,7 @@ class GitFolderSource:
         reader: BlockReader,
         salt: bytes,
         history: dict[str, tuple[datetime, datetime]],
-        seen_files: dict[str, str],
+        selected: set[str],
     ) -> Outcome:
         path = self.path / rel
         try:
@@ -175,13 +176,13 @@ class GitFolderSource:
             data = _read_bytes(path, info)
         except _Unreadable as e:
             return Failed(rel, str(e))
-        real = os.path.realpath(path)
-        if real in seen_files:
-            return Skipped(
-                rel,
-                f"duplicate: the same file as {seen_files[real]} (a link to it); loaded once, as {seen_files[real]}",
-            )
-        seen_files[real] = rel
+        if path.is_symlink():
+            target = os.path.relpath(os.path.realpath(path), os.path.realpath(self.path))
+            target = target.replace(os.sep, "/")
+            if target in selected:
+                return Skipped(
+                    rel, f"duplicate id: a link to {target}, which is loaded under its own name"
+                )
 
         content_hash = hashlib.sha256(salt + data).hexdigest()
         stored = known.get(rel)

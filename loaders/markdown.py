@@ -46,6 +46,15 @@ REPORTED_FIELDS = (
 _markdown = MarkdownIt("commonmark").enable("table").enable("strikethrough")
 
 
+class _FrontMatterLoader(yaml.CSafeLoader):
+    """The safe C loader, with dates kept as text so `2025-02-30` is reported, not a crash."""
+
+
+_FrontMatterLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+)
+
+
 class DocumentError(Exception):
     """The document cannot be read; the message says what is wrong and how to fix it."""
 
@@ -81,7 +90,7 @@ def split_front_matter(text: str) -> tuple[str, int, dict[str, Any]]:
     if not match:
         return text.removeprefix("\ufeff"), 1, {}
     try:
-        meta = yaml.load(match["yaml"], Loader=yaml.CSafeLoader)  # noqa: S506 - the safe C loader
+        meta = yaml.load(match["yaml"], Loader=_FrontMatterLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""

@@ -31,6 +31,7 @@ class ActionItem:
     ticket: str | None = None
     ticket_url: str | None = None
     created_at: datetime | None = None
+    line: int | None = None  # where the item is written, for `pmdash lint`; not stored
 
 
 @dataclass(slots=True)

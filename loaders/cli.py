@@ -1,0 +1,173 @@
+"""The `pmdash` command line (SPEC §8).
+
+Exit codes: 0 when every source synced (problems with single documents are warnings in
+`load_errors`), 1 when a source failed or lint found problems, 2 on bad usage or config.
+Expected failures print one line to stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from loaders.config import (
+    PROJECT_DIR,
+    SAMPLE_DIR,
+    Config,
+    SourceConfig,
+    load_config,
+    store_location,
+)
+from loaders.model import ConfigError, Source, SourceError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _config(path: str | None) -> Config:
+    try:
+        return load_config(path)
+    except ConfigError as e:
+        click.echo(f"pmdash: {e}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """pmdash: turn a team's post-mortems into answers."""
+
+
+@main.command()
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), help="pmdash.toml to use."
+)
+@click.option(
+    "--source", "source_names", multiple=True, help="Sync only this configured source (repeatable)."
+)
+@click.option("--db", help="DuckDB store (default: the config's, else data/pmdash.duckdb).")
+@click.option(
+    "--git",
+    "git_paths",
+    multiple=True,
+    type=click.Path(),
+    help="Sync an ad-hoc folder of Markdown post-mortems.",
+)
+def sync(
+    config_path: str | None,
+    source_names: tuple[str, ...],
+    db: str | None,
+    git_paths: tuple[str, ...],
+) -> None:
+    """Load post-mortems from the configured sources (or --git folders) into the store."""
+    from loaders.sync import build_source
+    from loaders.sync import sync as run_sync
+
+    config = _config(config_path)
+    try:
+        if git_paths:
+            if source_names:
+                raise ConfigError("use either --git or --source, not both")
+            configs = [_ad_hoc_git(Path(p)) for p in git_paths]
+        elif source_names:
+            configs = [config.source(name) for name in source_names]
+        else:
+            configs = config.sources
+        if not configs:
+            raise ConfigError(
+                "the config names no sources; add a [[sources]] entry or use --git PATH"
+            )
+        sources: list[Source] = [build_source(c, config) for c in configs]
+    except ConfigError as e:
+        click.echo(f"pmdash sync: {e}", err=True)
+        sys.exit(EXIT_USAGE)
+
+    target = store_location(db, config)
+    try:
+        results = run_sync(target, sources, progress=_progress if sys.stderr.isatty() else None)
+    except SourceError as e:  # the store itself could not be opened or locked
+        click.echo(f"pmdash sync: {e.title}: {e}", err=True)
+        sys.exit(EXIT_FAILED)
+    if sys.stderr.isatty():
+        click.echo("\r\033[K", err=True, nl=False)
+    for result in results:
+        click.echo(result.summary())
+    click.echo(f"store: {target}")
+    sys.exit(EXIT_FAILED if any(r.status == "failed" for r in results) else EXIT_OK)
+
+
+def _ad_hoc_git(path: Path) -> SourceConfig:
+    if not path.is_dir():
+        raise ConfigError(f"--git {path}: not a folder")
+    name = path.resolve().name or "git"
+    return SourceConfig(name, "git", {"path": str(path.resolve())})
+
+
+def _progress(source_name: str, seen: int) -> None:
+    if seen % 25 == 0:
+        click.echo(f"\r\033[K{source_name}: {seen} documents read", err=True, nl=False)
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True))
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="pmdash.toml for synonyms and aliases.",
+)
+def lint(path: str, config_path: str | None) -> None:
+    """Check post-mortems in PATH: sections, action-item owners, due dates, tickets, vagueness."""
+    from loaders.lint import lint_path
+
+    config = _config(config_path)
+    problems = list(lint_path(Path(path), config))
+    for problem in problems:
+        click.echo(str(problem))
+    documents = len({p.document for p in problems})
+    if problems:
+        click.echo(f"{len(problems)} problems in {documents} documents", err=True)
+        sys.exit(EXIT_FAILED)
+    click.echo("no problems found", err=True)
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=str(SAMPLE_DIR),
+    show_default=True,
+    help="Folder to write the sample corpus into.",
+)
+def demo(out: str) -> None:
+    """(Re)generate the sample corpus of post-mortems, deterministically."""
+    from loaders.demo import generate
+
+    written = generate(Path(out))
+    click.echo(f"wrote {len(written)} files to {out}")
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), help="pmdash.toml to use."
+)
+@click.option("--db", help="DuckDB store to show.")
+@click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED)
+def serve(config_path: str | None, db: str | None, streamlit_args: tuple[str, ...]) -> None:
+    """Start the dashboard (extra arguments go to `streamlit run`)."""
+    env = dict(os.environ)
+    if config_path:
+        env["PMDASH_CONFIG"] = str(Path(config_path).resolve())
+    if db:
+        env["PMDASH_DB"] = db
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(PROJECT_DIR / "dashboard.py"),
+        *streamlit_args,
+    ]
+    sys.exit(subprocess.call(command, env=env))

@@ -1,0 +1,92 @@
+"""`pmdash lint`: check post-mortems the way a team would in its own CI.
+
+It reads documents exactly as a sync does and reports what makes a post-mortem hard to act
+on: missing sections, action items without an owner, due date or ticket, vague items, and
+documents that cannot be read. One line per problem, `file:line: message`, like a compiler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from loaders.config import Config, SourceConfig
+from loaders.git_folder import GitFolderSource
+from loaders.model import SECTIONS, Failed, Loaded, PostMortem
+from queries.hygiene import vague_reason
+
+SECTION_NAMES = {
+    "summary": "Summary",
+    "timeline": "Timeline",
+    "contributing_factors": "Contributing factors",
+    "root_cause": "Root cause",
+    "impact": "Impact",
+    "action_items": "Action items",
+}
+
+
+@dataclass(slots=True)
+class Problem:
+    document: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.document}:{self.line}: {self.message}"
+
+
+def lint_path(path: Path, config: Config) -> Iterator[Problem]:
+    """Problems in a folder of post-mortems, or in one file."""
+    folder, glob = (path.parent, path.name) if path.is_file() else (path, None)
+    options: dict[str, object] = {"path": str(folder)}
+    if glob:
+        options["glob"] = glob
+    source = GitFolderSource.from_config(SourceConfig("lint", "git", options), config)
+    prefix = "" if path.is_file() else f"{path.as_posix().rstrip('/')}/"
+    for outcome in source.read({}, None):
+        if glob and isinstance(outcome, Failed | Loaded) and _source_id(outcome) != glob:
+            continue  # a single file: extension-less neighbours are not asked about
+        if isinstance(outcome, Failed):
+            yield Problem(
+                f"{prefix}{outcome.source_id}" if glob is None else str(path),
+                1,
+                f"cannot be read: {outcome.message}",
+            )
+        elif isinstance(outcome, Loaded):
+            name = f"{prefix}{outcome.postmortem.source_id}" if glob is None else str(path)
+            yield from lint_postmortem(outcome.postmortem, name)
+
+
+def _source_id(outcome: Failed | Loaded) -> str:
+    return outcome.postmortem.source_id if isinstance(outcome, Loaded) else outcome.source_id
+
+
+def lint_postmortem(pm: PostMortem, name: str) -> Iterator[Problem]:
+    for warning in pm.warnings:
+        yield Problem(name, 1, warning)
+    for section in SECTIONS:
+        if section not in pm.sections:
+            yield Problem(name, 1, f"missing section: {SECTION_NAMES[section]}")
+    for item in pm.action_items:
+        if item.status == "wont_do":
+            continue
+        line = item.line or 1
+        label = f"action item {item.position} ({_short(item.title)})"
+        if not item.owner:
+            yield Problem(name, line, f"{label} has no owner")
+        if not item.due_date:
+            yield Problem(name, line, f"{label} has no due date")
+        if not item.ticket:
+            yield Problem(name, line, f"{label} has no ticket")
+        reason = vague_reason(item.title)
+        if reason:
+            yield Problem(
+                name,
+                line,
+                f"{label} is vague ({reason}): say what will change and how to tell it is done",
+            )
+
+
+def _short(title: str, width: int = 50) -> str:
+    return repr(title if len(title) <= width else title[: width - 1] + "…")
