@@ -95,6 +95,10 @@ def split_front_matter(text: str) -> tuple[str, int, dict[str, Any]]:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        context, start = getattr(e, "context", None), getattr(e, "context_mark", None)
+        if context and start:
+            # "while scanning a quoted scalar" at the line where the bad value begins.
+            problem += f" ({context} that starts at line {start.line + 2})"
         raise DocumentError(
             f"invalid YAML front matter{where}: {problem}; fix the YAML between the --- lines"
         ) from e

@@ -114,6 +114,7 @@ ACTION_ITEM_COLUMNS = (
     "status_raw", "status_basis", "closed_at", "ticket", "ticket_url", "created_at",
 )  # fmt: skip
 CHILD_TABLES = ("incident_services", "incident_categories", "incident_tags", "action_items")
+TABLES = ("incidents", *CHILD_TABLES, "sync_runs", "load_errors")
 LOCK_WAIT_SECONDS = 30.0
 
 
@@ -122,14 +123,23 @@ def is_file_store(db: str) -> bool:
 
 
 def connect_read_only(db: str) -> duckdb.DuckDBPyConnection:
-    """A connection for readers; a store that does not exist yet is an empty in-memory one."""
-    if is_file_store(db):
-        if not Path(db).exists():
-            conn = duckdb.connect(":memory:")
-            conn.execute(SCHEMA)
-            return conn
-        return duckdb.connect(db, read_only=True)
-    conn = duckdb.connect(db)
+    """A reader's snapshot of the store; a store that does not exist yet reads as empty.
+
+    DuckDB shares one database instance per path within a process, so a second plain
+    `connect(path)` after a sync swapped the file would still read the old one. Attaching the
+    file to a fresh in-memory instance gives each reader its own snapshot; views make the
+    tables readable by their plain names from every cursor of that connection.
+    """
+    conn = duckdb.connect(":memory:")
+    if is_file_store(db) and Path(db).exists():
+        literal = "'" + str(Path(db).resolve()).replace("'", "''") + "'"
+        conn.execute(f"attach {literal} as store (read_only)")
+        for table in TABLES:
+            conn.execute(f"create view {table} as select * from store.main.{table}")
+        return conn
+    if not is_file_store(db):
+        conn.close()
+        conn = duckdb.connect(db)
     conn.execute(SCHEMA)
     return conn
 

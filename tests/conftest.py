@@ -1,0 +1,49 @@
+"""Shared fixtures: paths to the corpus and fixtures, and a way to sync a folder and read rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from loaders.config import Config, SourceConfig
+from loaders.git_folder import GitFolderSource
+from loaders.sync import SyncResult, sync
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+FIXTURES = REPO / "tests" / "fixtures"
+
+
+def git_source(
+    path: Path, name: str = "docs", config: Config | None = None, **options: Any
+) -> GitFolderSource:
+    return GitFolderSource.from_config(
+        SourceConfig(name, "git", {"path": str(path), **options}), config or Config()
+    )
+
+
+def query(db: Path | str, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+    """Rows as dicts, read through a fresh read-only connection as the dashboard would."""
+    with duckdb.connect(str(db), read_only=True) as conn:
+        cursor = conn.execute(sql, params or [])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "store.duckdb"
+
+
+@pytest.fixture
+def sync_folder(db: Path) -> Callable[..., SyncResult]:
+    def run(
+        path: Path, name: str = "docs", config: Config | None = None, **options: Any
+    ) -> SyncResult:
+        return sync(str(db), [git_source(path, name, config, **options)])[0]
+
+    return run
