@@ -76,13 +76,15 @@ def parse_datetime(value: object) -> datetime | None:
     if isinstance(value, date):
         return None
     text = str(value).strip()
+    time = _TIME.search(text)
+    if time is None:
+        return None
     try:
         return to_naive_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
     except ValueError:
         pass
     day = find_date(text, strict=True)
-    time = _TIME.search(text)
-    if day is None or time is None:
+    if day is None:
         return None
     hour, minute = int(time["h"]), int(time["m"])
     ampm = (time["ampm"] or "").lower().replace(".", "")
@@ -103,7 +105,7 @@ def to_naive_utc(value: datetime) -> datetime:
 
 
 _DURATION_PART = re.compile(
-    r"(?P<n>\d+(?:[.,]\d+)?)\s*(?P<unit>d(?:ays?)?|h(?:ours?|rs?)?|m(?:in(?:ute)?s?)?|s(?:ec(?:ond)?s?)?)\b",
+    r"(?P<n>\d+(?:[.,]\d+)?)\s*(?P<unit>d(?:ays?)?|h(?:ours?|rs?)?|m(?:in(?:ute)?s?)?|s(?:ec(?:ond)?s?)?)(?![a-z])",
     re.IGNORECASE,
 )
 _CLOCK = re.compile(r"^\s*~?\s*(?P<h>\d{1,3}):(?P<m>\d\d)\s*$")
