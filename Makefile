@@ -1,0 +1,39 @@
+# pmdash: `make run` serves the dashboard on the sample corpus, `make test` runs the tests.
+# Both create .venv and install pmdash into it first.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+STORE ?= data/pmdash.duckdb
+
+.PHONY: run test check bench sync clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+run: $(INSTALLED)
+	@test -e $(STORE) || $(BIN)/pmdash sync --db $(STORE)
+	$(BIN)/pmdash serve --db $(STORE)
+
+sync: $(INSTALLED)
+	$(BIN)/pmdash sync --db $(STORE)
+
+test: $(INSTALLED)
+	$(BIN)/python -m pytest
+
+check: $(INSTALLED)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy loaders queries
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest
+
+bench: $(INSTALLED)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) $(STORE) $(STORE).lock
