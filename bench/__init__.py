@@ -1,0 +1,1 @@
+"""pmdash benchmarks (SPEC §9): each target measured as a ratio within one run."""
