@@ -17,7 +17,7 @@ import stat
 import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from loaders.config import Config, SourceConfig
@@ -222,8 +222,12 @@ class GitFolderSource:
         if pm.published_at is None and first is not None:
             pm.published_at = first
             pm.provenance["published_at"] = "git: first commit of the file"
-        pm.source_updated_at = last or datetime.fromtimestamp(info.st_mtime)
+        pm.source_updated_at = last or _utc(info.st_mtime)
         return Loaded(pm)
+
+
+def _utc(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC).replace(tzinfo=None)
 
 
 class _Unreadable(Exception):
@@ -278,7 +282,7 @@ def git_history(folder: Path) -> dict[str, tuple[datetime, datetime]]:
         lines = commit.strip().splitlines()
         if not lines:
             continue
-        when = datetime.fromtimestamp(int(lines[0]))
+        when = _utc(int(lines[0]))
         for name in lines[1:]:
             if name:
                 # The log runs newest first: the first time seen is the last commit.

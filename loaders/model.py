@@ -137,7 +137,8 @@ class Source(Protocol):
     """A place post-mortems live. `read` yields an outcome for every document it holds.
 
     `known` is what the store has of this source (for content-hash or edit-time checks) and
-    `since` when the last completed sync began (the incremental cursor of remote sources).
+    `since` when the last completed sync began, in naive UTC (the incremental cursor of remote
+    sources). All times in the store are naive UTC.
     A stored document that `read` does not mention is removed by the sync. Raising
     SourceError fails the whole source and leaves its stored rows untouched.
     """

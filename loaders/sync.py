@@ -11,7 +11,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import duckdb
 
@@ -32,6 +32,11 @@ log = logging.getLogger(__name__)
 INSERT_BATCH = 2000
 
 Progress = Callable[[str, int], None]  # (source name, documents seen so far)
+
+
+def utc_now() -> datetime:
+    """Store times are naive UTC, like the times remote APIs report after conversion."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass(slots=True)
@@ -83,7 +88,7 @@ def sync_source(
     conn: duckdb.DuckDBPyConnection, source: Source, progress: Progress | None = None
 ) -> SyncResult:
     result = SyncResult(uuid.uuid4().hex, source.name, "ok")
-    started_at = datetime.now()
+    started_at = utc_now()
     errors: list[tuple[str, str, str]] = []  # (document, severity, message)
     conn.execute("begin transaction")
     try:
@@ -117,7 +122,7 @@ def _apply(
     keep: set[str] = set()  # stored documents whose rows stay as they are
     replace: list[PostMortem] = []
     seen: set[str] = set()
-    loaded_at = datetime.now()
+    loaded_at = utc_now()
 
     def flush() -> None:
         ids = [f"{source.name}:{pm.source_id}" for pm in replace]
@@ -171,7 +176,7 @@ def _record(
     conn.execute(
         "insert into sync_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            result.sync_id, result.source_name, started_at, datetime.now(), result.status,
+            result.sync_id, result.source_name, started_at, utc_now(), result.status,
             result.seen, result.loaded, result.unchanged, result.skipped, result.failed,
             result.message or None,
         ],
