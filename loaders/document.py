@@ -270,17 +270,21 @@ class BlockReader:
             state.pending_title = False
             return
         section = self.rules.section_of(text)
+        nested = state.section is not None and block.level > state.section_level
+        if nested and state.section == "action_items":
+            # Items grouped under sub-headings ("Completed", "To do", "Infra") stay items;
+            # a status-like sub-heading gives its items their status.
+            state.group_status = _group_status(text)
+            state.group_heading = text
+            self._section_text(state, text)
+            return
         if section:
             state.section, state.section_level = section, block.level
             state.group_status = state.group_heading = None
             state.texts.setdefault(section, [])
             return
-        if state.section and block.level > state.section_level:
-            # A sub-heading inside a section: in action items it may group items by status.
-            if state.section == "action_items":
-                state.group_status = _group_status(text)
-                state.group_heading = text
-            elif state.section == "timeline":
+        if nested:
+            if state.section == "timeline":
                 self._timeline_row(pm, text, block.line)
             self._section_text(state, text)
             return

@@ -261,9 +261,9 @@ def status_marker(text: str, *, struck: bool = False) -> tuple[str, str, str] | 
         if emoji in text:
             return status, "emoji", emoji
     for match in _PAREN_MARKER.finditer(text):
-        status = status_from_word(match["word"])
-        if status and words(match["word"]) not in ("no", "yes", "true", "false", "new"):
-            return status, "marker", match.group(0)
+        marked = status_from_word(match["word"])
+        if marked and words(match["word"]) not in ("no", "yes", "true", "false", "new"):
+            return marked, "marker", match.group(0)
     caps = _CAPS_MARKER.search(text)
     if caps:
         return status_from_word(caps["word"]) or "unknown", "marker", caps["word"]
@@ -289,7 +289,8 @@ def clean_title(text: str) -> str:
     title = re.sub(r"\(\s*(?:see|cf\.?)?\s*\)", "", title)  # what a removed link leaves behind
     title = re.sub(r"\s+", " ", title)
     title = re.sub(r"\s+([.,;:!?])", r"\1", title)
-    # Trailing references were read into owner and ticket: `… @ben OPS-7` -> `…`.
+    # References were read into owner and ticket: `… (@ben; OPS-7)`, `… @ben OPS-7` -> `…`.
+    title = re.sub(r"\((?:\s*(?:@[\w.-]+|[A-Z][A-Z0-9]{1,9}-\d+|#\d+|[;,]))*\s*\)", "", title)
     title = re.sub(r"(?:[\s,;]+(?:@[\w.-]+|[A-Z][A-Z0-9]{1,9}-\d+|#\d+))+\s*$", "", title)
     return title.strip(" \t-–—:;,|~")
 

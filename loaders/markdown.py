@@ -8,6 +8,7 @@ a real parser rather than line regexes. Front matter is read with PyYAML's C loa
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -50,9 +51,11 @@ class _FrontMatterLoader(yaml.CSafeLoader):
     """The safe C loader, with dates kept as text so `2025-02-30` is reported, not a crash."""
 
 
-_FrontMatterLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
-)
+def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
 class DocumentError(Exception):
@@ -68,9 +71,12 @@ def parse_markdown(
 ) -> PostMortem:
     pm = PostMortem(source_name=source_name, source_kind="git", source_id=source_id)
     body, body_line, meta = split_front_matter(text)
-    if not meta and len(PLACEHOLDER.findall(body)) >= PLACEHOLDERS_FOR_TEMPLATE:
-        raise NotAPostMortem("looks like a template (it still has placeholder text such as "
-                             f"{PLACEHOLDER.search(body).group(0)!r}); not loaded as a post-mortem")  # type: ignore[union-attr]  # fmt: skip
+    placeholders = PLACEHOLDER.findall(body)
+    if not meta and len(placeholders) >= PLACEHOLDERS_FOR_TEMPLATE:
+        raise NotAPostMortem(
+            f"looks like a template (it still has placeholder text such as {placeholders[0]!r}); "
+            "not loaded as a post-mortem"
+        )
     items_stated = _read_front_matter(pm, meta, reader)
     blocks = markdown_blocks(body, body_line)
     if not meta and not any(
@@ -164,9 +170,7 @@ def _front_matter_item(entry: object, position: int, pm: PostMortem) -> ActionIt
     return item
 
 
-def _midnight(day):  # type: ignore[no-untyped-def]
-    from datetime import datetime
-
+def _midnight(day: date | None) -> datetime | None:
     return None if day is None else datetime(day.year, day.month, day.day)
 
 

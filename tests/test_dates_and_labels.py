@@ -123,3 +123,32 @@ def test_owner_due_date_and_ticket_from_the_text() -> None:
     assert parse_action_text("Upgrade to UTF-8 everywhere in the importer", 3).ticket is None, (
         "UTF-8 is no ticket key"
     )
+
+
+def test_status_sub_headings_group_action_items(tmp_path) -> None:
+    from loaders.config import Config
+    from loaders.document import BlockReader
+    from loaders.extract import Rules
+    from loaders.markdown import parse_markdown
+    from loaders.normalize import Normalizer
+
+    text = (
+        "# Outage\n\n## Action items\n### Done\n- Pin the base image digest in the Dockerfile\n"
+        "### To do\n- Add a canary stage before the global rollout (@aisha; OPS-4)\n"
+        "### Infra\n- Move the build cache to its own volume\n\n## Lessons learned\n- Unrelated bullet\n"
+    )
+    config = Config()
+    pm = parse_markdown(
+        text,
+        source_name="s",
+        source_id="a.md",
+        reader=BlockReader(Rules(config), Normalizer(config)),
+    )
+    # "To do" is also an action-items heading, but under "Action items" it is a status group;
+    # "Infra" names no status, so its item has none.
+    assert [(a.title, a.status, a.status_basis) for a in pm.action_items] == [
+        ("Pin the base image digest in the Dockerfile", "done", "heading"),
+        ("Add a canary stage before the global rollout", "open", "heading"),
+        ("Move the build cache to its own volume", "unknown", "none"),
+    ]
+    assert (pm.action_items[1].owner, pm.action_items[1].ticket) == ("@aisha", "OPS-4")
