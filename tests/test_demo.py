@@ -158,7 +158,7 @@ def test_sample_loads_as_generated(tmp_path: Path, corpus: list[demo.Incident]) 
             ).fetchall()
         }
         items = conn.execute(
-            "select split_part(incident_id, ':', 2), status, owner, due_date, closed_at, ticket "
+            "select split_part(incident_id, ':', 2), title, status, owner, due_date, closed_at, ticket "
             "from action_items order by incident_id, position"
         ).fetchall()
         services = Counter(
@@ -176,20 +176,21 @@ def test_sample_loads_as_generated(tmp_path: Path, corpus: list[demo.Incident]) 
     for inc in corpus:
         assert incidents[inc.filename] == (inc.incident_date, inc.severity, inc.status, inc.kind)
     expected = [
-        (inc.filename, i.status, i.owner, i.due, i.closed, i.ticket is not None)
+        (inc.filename, i.title, i.status, i.owner, i.due, i.closed, i.ticket is not None)
         for inc in corpus
         for i in inc.items
     ]
     stored = [
         (
             doc,
+            title,
             status,
             owner and owner.lstrip("@"),
             due,
             closed and closed.date(),
             ticket is not None,
         )
-        for doc, status, owner, due, closed, ticket in items
+        for doc, title, status, owner, due, closed, ticket in items
         if not doc.startswith("broken-")
     ]
     assert stored == sorted(expected, key=lambda row: row[0])  # by file, then position
