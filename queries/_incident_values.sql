@@ -1,0 +1,31 @@
+-- Fragment: the values of the recurrence dimension for every incident of the selected kinds,
+-- not filtered by date or source (an earlier incident outside the period still makes a repeat).
+-- One row per incident and value: an incident with two services has two rows.
+-- With a service or category filter, only the selected services / categories are values.
+-- Params: $dim ('service' | 'category' | 'service_category'); $services, $categories, $kinds
+select v.incident_id, v.value,
+       coalesce(i.started_at, cast(i.incident_date as timestamp)) as began_at
+from (
+    select s.incident_id, s.service as value
+    from incident_services s
+    where $dim = 'service'
+      and (len(cast($services as varchar[])) = 0
+           or list_contains(cast($services as varchar[]), s.service))
+    union all
+    select c.incident_id, c.category as value
+    from incident_categories c
+    where $dim = 'category'
+      and (len(cast($categories as varchar[])) = 0
+           or list_contains(cast($categories as varchar[]), c.category))
+    union all
+    select s.incident_id, s.service || ' × ' || c.category as value
+    from incident_services s
+    join incident_categories c on c.incident_id = s.incident_id
+    where $dim = 'service_category'
+      and (len(cast($services as varchar[])) = 0
+           or list_contains(cast($services as varchar[]), s.service))
+      and (len(cast($categories as varchar[])) = 0
+           or list_contains(cast($categories as varchar[]), c.category))
+) v
+join incidents i on i.incident_id = v.incident_id
+where list_contains(cast($kinds as varchar[]), coalesce(i.kind, 'incident'))

@@ -1,0 +1,81 @@
+"""Action items (SPEC §6): closure, on-time, overdue, ageing, time to close, hygiene.
+
+`unknown` is a status of its own: most post-mortems list items with no status at all, so
+every table here shows it beside the others instead of folding it into open or done.
+Vague titles are judged by `queries.hygiene.vague_reason`, the same rule `pmdash lint` uses.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from queries.filters import Filters
+from queries.hygiene import vague_reason
+from queries.quality import SMALL_N
+from queries.runner import run
+
+STATUSES = ("done", "in_progress", "open", "wont_do", "unknown")
+HYGIENE_SHARES = ("with_owner", "with_due_date", "with_ticket", "vague")
+
+
+def summary(conn: duckdb.DuckDBPyConnection, filters: Filters, *, as_of: date) -> pd.DataFrame:
+    """One row: counts per status, closure, wont_do and unknown shares, on-time, overdue."""
+    return run(conn, "action_item_summary", **filters.params(), as_of=as_of)
+
+
+def status_by_quarter(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    return run(conn, "action_item_status_by_quarter", **filters.params())
+
+
+def overdue(conn: duckdb.DuckDBPyConnection, filters: Filters, *, as_of: date) -> pd.DataFrame:
+    return run(conn, "overdue_items", **filters.params(), as_of=as_of)
+
+
+def ageing(conn: duckdb.DuckDBPyConnection, filters: Filters, *, as_of: date) -> pd.DataFrame:
+    return run(conn, "action_item_ageing", **filters.params(), as_of=as_of)
+
+
+def by_owner(conn: duckdb.DuckDBPyConnection, filters: Filters, *, as_of: date) -> pd.DataFrame:
+    return run(conn, "action_items_by_owner", **filters.params(), as_of=as_of)
+
+
+def by_service(conn: duckdb.DuckDBPyConnection, filters: Filters, *, as_of: date) -> pd.DataFrame:
+    return run(conn, "action_items_by_service", **filters.params(), as_of=as_of)
+
+
+def time_to_close(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    return run(conn, "time_to_close", **filters.params(), small_n=SMALL_N)
+
+
+def listing(conn: duckdb.DuckDBPyConnection, filters: Filters, *, as_of: date) -> pd.DataFrame:
+    """Every item of the selection: the `action-items` export."""
+    return run(conn, "action_items_list", **filters.params(), as_of=as_of)
+
+
+def hygiene(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Over all sources, then per source: items, and the shares with an owner, a due date, a
+    ticket, and with a vague title. Titles are judged once each, however many items share them.
+    """
+    counts = run(conn, "action_item_hygiene", **filters.params())
+    titles = run(conn, "action_item_titles", **filters.params())
+    titles["vague"] = titles["items"].where(titles["title"].map(vague_reason).notna(), 0)
+    counts["vague"] = counts["source"].map(titles.groupby("source")["vague"].sum()).fillna(0)
+    if len(counts):
+        overall = counts.drop(columns="source").sum().to_dict()
+        counts = pd.concat([pd.DataFrame([{"source": "all sources", **overall}]), counts])
+    shares = counts.reset_index(drop=True)
+    for column in HYGIENE_SHARES:
+        shares[column] = shares[column] / shares["items"]
+    return shares[["source", "items", *HYGIENE_SHARES]].astype({"items": "int64"})
+
+
+def vague(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Unfinished items (open, in_progress, unknown) whose title is vague, with the reason."""
+    items = run(conn, "unfinished_items", **filters.params())
+    reasons = items["title"].map(vague_reason)
+    flagged = items.loc[reasons.notna()].copy()
+    flagged.insert(2, "reason", reasons[reasons.notna()])
+    return flagged.reset_index(drop=True)

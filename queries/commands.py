@@ -1,0 +1,141 @@
+"""`pmdash export` and `pmdash report` (SPEC §8): the dashboard's tables and the quarterly
+pack from the command line, with the dashboard's filters as options.
+
+Registered on the `pmdash` group in loaders/cli.py. Both open the store read-only, found
+the way every command finds it (`--db`, `$PMDASH_DB`, the config, data/pmdash.duckdb).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from loaders.config import load_config, store_location
+from loaders.model import KINDS, ConfigError
+from loaders.store import connect_read_only
+from queries import quarterly, report
+from queries.export import to_csv_bytes
+from queries.filters import DEFAULT_KINDS, DIMENSIONS, Filters
+from queries.incidents import PERIODS
+from queries.quality import DURATION_GROUPS
+from queries.tables import TABLES, View, table
+
+EXIT_USAGE = 2
+
+
+def _store_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    command = click.option(
+        "--db", help="DuckDB store (default: the config's, else data/pmdash.duckdb)."
+    )(command)
+    return click.option("--config", "config_path", type=click.Path(dir_okay=False), help="pmdash.toml to use.")(command)  # fmt: skip
+
+
+def _filter_options(*, dates: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The dashboard's sidebar filters as options; the quarterly report has no date range."""
+    date_options = [
+        click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First incident date."),
+        click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last incident date."),
+    ]
+    options = (date_options if dates else []) + [
+        click.option("--severity", multiple=True, help="Severity level, or 'unrated' (repeatable)."),
+        click.option("--service", multiple=True, help="Service (repeatable)."),
+        click.option("--category", multiple=True, help="Category (repeatable)."),
+        click.option("--source", multiple=True, help="Source name (repeatable)."),
+        click.option("--kind", multiple=True, type=click.Choice(KINDS), default=DEFAULT_KINDS,
+                     show_default=True, help="Kinds of post-mortem (repeatable)."),
+        click.option("--dim", type=click.Choice(DIMENSIONS), default="service", show_default=True,
+                     help="What two incidents share to count as a repeat."),
+    ]  # fmt: skip
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def _filters(options: dict[str, Any]) -> Filters:
+    def day(value: datetime | None) -> date | None:
+        return value.date() if value else None
+
+    return Filters(
+        start=day(options.get("since")),
+        end=day(options.get("until")),
+        severities=tuple(options["severity"]),
+        services=tuple(options["service"]),
+        categories=tuple(options["category"]),
+        sources=tuple(options["source"]),
+        kinds=tuple(options["kind"]),
+    )
+
+
+def _open(config_path: str | None, db: str | None):  # type: ignore[no-untyped-def]
+    try:
+        config = load_config(config_path)
+    except ConfigError as e:
+        click.echo(f"pmdash: {e}", err=True)
+        sys.exit(EXIT_USAGE)
+    return config, connect_read_only(store_location(db, config))
+
+
+@click.command("export")
+@click.argument("table_name", metavar="TABLE", type=click.Choice(list(TABLES)))
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="CSV file to write.")
+@_filter_options(dates=True)
+@click.option("--period", type=click.Choice(PERIODS), default="month", show_default=True,
+              help="Bucket of the counts over time.")  # fmt: skip
+@click.option("--by", "duration_by", type=click.Choice(DURATION_GROUPS), default="severity",
+              show_default=True, help="Grouping of the durations table.")  # fmt: skip
+@click.option(
+    "--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Day overdue is judged on (default today)."
+)
+@_store_options
+def export_command(table_name: str, out: str, config_path: str | None, db: str | None,
+                   period: str, duration_by: str, as_of: datetime | None, **options: Any) -> None:  # fmt: skip
+    """Write one of the dashboard's tables as CSV, with the dashboard's filters."""
+    config, conn = _open(config_path, db)
+    view = View(
+        today=date.today(),
+        filters=_filters(options),
+        dim=options["dim"],
+        window_days=config.window_days,
+        threshold=config.threshold,
+        period=period,
+        duration_by=duration_by,
+        as_of=as_of.date() if as_of else None,
+    )
+    frame = table(conn, table_name, view)
+    Path(out).write_bytes(to_csv_bytes(frame))
+    click.echo(f"wrote {len(frame)} rows to {out}")
+
+
+@click.command("report")
+@click.option("--quarter", required=True, help="Quarter to review, e.g. 2025Q3.")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for the pack.")
+@_filter_options(dates=False)
+@_store_options
+def report_command(quarter: str, out: str, config_path: str | None, db: str | None,
+                   **options: Any) -> None:  # fmt: skip
+    """Write the quarterly review pack: a Markdown report and a zip of its CSVs."""
+    try:
+        chosen = quarterly.Quarter.parse(quarter)
+    except ValueError as e:
+        click.echo(f"pmdash report: {e}", err=True)
+        sys.exit(EXIT_USAGE)
+    config, conn = _open(config_path, db)
+    review = quarterly.review(
+        conn,
+        _filters(options),
+        chosen,
+        dim=options["dim"],
+        window_days=config.window_days,
+        threshold=config.threshold,
+    )
+    for path in report.write_pack(review, Path(out)):
+        click.echo(f"wrote {path}")

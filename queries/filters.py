@@ -1,0 +1,71 @@
+"""The global filters of the dashboard and the CLI (SPEC §7), as query parameters.
+
+One frozen value object, so the dashboard can cache on it and `pmdash export` can build the
+same selection from command-line options. Empty tuples mean "all". A post-mortem that does
+not state its kind counts as an incident, so drills and near misses are out by default
+while documents that say nothing are in. Incidents without a date are shown only while no
+date bound is set: a bounded range cannot say whether they belong to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any
+
+from loaders.model import KINDS
+
+UNRATED = "unrated"  # the severity label of incidents whose document states none
+DEFAULT_KINDS = ("incident",)
+DIMENSIONS = ("service", "category", "service_category")
+DIMENSION_LABELS = {
+    "service": "service",
+    "category": "category",
+    "service_category": "service × category",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    start: date | None = None
+    end: date | None = None
+    severities: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = DEFAULT_KINDS
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "severities": list(self.severities),
+            "services": list(self.services),
+            "categories": list(self.categories),
+            "sources": list(self.sources),
+            "kinds": list(self.kinds or KINDS),
+        }
+
+    def between(self, start: date | None, end: date | None) -> Filters:
+        return replace(self, start=start, end=end)
+
+    def previous_period(self, start: date, end: date) -> Filters:
+        """The same filters over the period of the same length that ends the day before."""
+        length = (end - start).days + 1
+        return self.between(start - timedelta(days=length), start - timedelta(days=1))
+
+    def describe(self) -> str:
+        """One line that says what is selected, for captions, reports and exports."""
+        parts = []
+        if self.start or self.end:
+            parts.append(f"{self.start or '…'} to {self.end or '…'}")
+        for label, values in (
+            ("severity", self.severities),
+            ("service", self.services),
+            ("category", self.categories),
+            ("source", self.sources),
+        ):
+            if values:
+                parts.append(f"{label}: {', '.join(values)}")
+        parts.append(f"kind: {', '.join(self.kinds or KINDS)}")
+        return "; ".join(parts)

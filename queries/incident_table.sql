@@ -1,0 +1,37 @@
+-- The Incidents table and the `incidents` export: each selected post-mortem with its date,
+-- severity, services, categories and action-item counts by status.
+-- uses: filtered_incidents
+-- Params: the filters
+select
+    f.incident_id,
+    f.title,
+    f.incident_date,
+    f.severity_label as severity,
+    (select string_agg(service, ', ' order by service) from incident_services s
+     where s.incident_id = f.incident_id) as services,
+    (select string_agg(category, ', ' order by category) from incident_categories c
+     where c.incident_id = f.incident_id) as categories,
+    coalesce(f.kind, 'incident') as kind,
+    f.status,
+    f.source_name as source,
+    coalesce(a.items, 0) as action_items,
+    coalesce(a.done, 0) as done,
+    coalesce(a.open, 0) as open,
+    coalesce(a.in_progress, 0) as in_progress,
+    coalesce(a.wont_do, 0) as wont_do,
+    coalesce(a.unknown, 0) as unknown,
+    f.time_to_detect_minutes,
+    f.time_to_recover_minutes,
+    case when regexp_matches(f.source_url, '^https?://') then f.source_url end as url
+from filtered_incidents f
+left join (
+    select incident_id,
+           count(*) as items,
+           count(*) filter (where status = 'done') as done,
+           count(*) filter (where status = 'open') as open,
+           count(*) filter (where status = 'in_progress') as in_progress,
+           count(*) filter (where status = 'wont_do') as wont_do,
+           count(*) filter (where status = 'unknown') as unknown
+    from action_items group by incident_id
+) a on a.incident_id = f.incident_id
+order by f.incident_date desc nulls last, f.began_at desc nulls last, f.incident_id

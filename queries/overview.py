@@ -1,0 +1,99 @@
+"""The Overview's KPI tiles: this period against the previous period of the same length.
+
+"This period" is the filter's date range; an open end means today, an open start the first
+post-mortem's date. The previous period ends the day before this one starts. Overdue items
+are counted on the period's last day (today at most), closure over the items of the
+period's incidents as they stand now.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from queries import action_items, incidents, recurrence
+from queries.filters import Filters
+
+KPI_COLUMNS = ["metric", "value", "previous", "change", "period", "previous_period", "note"]
+
+
+def period_bounds(
+    conn: duckdb.DuckDBPyConnection, filters: Filters, today: date
+) -> tuple[date, date]:
+    bounds = incidents.date_bounds(conn).iloc[0]
+    first = bounds["first_date"]
+    start = filters.start or (first.date() if pd.notna(first) else today)
+    end = filters.end or today
+    return start, max(start, end)
+
+
+def _values(
+    conn: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    *,
+    dim: str,
+    window_days: int,
+    as_of: date,
+) -> dict[str, float | None]:
+    totals = incidents.totals(conn, filters).iloc[0]
+    repeats = recurrence.repeat_summary(conn, filters, dim=dim, window_days=window_days).iloc[0]
+    items = action_items.summary(conn, filters, as_of=as_of).iloc[0]
+    return {
+        "Incidents": int(totals["incidents"]),
+        "SEV1–2 incidents": int(totals["sev1_2"]),
+        "Repeat rate": _number(repeats["repeat_rate"]),
+        "Closure rate": _number(items["closure_rate"]),
+        "Overdue action items": int(items["overdue"]),
+    }
+
+
+def _number(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+
+
+def kpis(
+    conn: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    *,
+    dim: str,
+    window_days: int,
+    today: date,
+) -> pd.DataFrame:
+    """One row per tile: value now, in the previous period (None when no post-mortem is that
+    old), the change, and the two periods as text."""
+    start, end = period_bounds(conn, filters, today)
+    previous_filters = filters.previous_period(start, end)
+    assert previous_filters.start is not None and previous_filters.end is not None
+    current = _values(conn, filters, dim=dim, window_days=window_days, as_of=min(end, today))
+    first = incidents.date_bounds(conn).iloc[0]["first_date"]
+    covered = pd.notna(first) and previous_filters.end >= first.date()
+    previous = (
+        _values(
+            conn, previous_filters, dim=dim, window_days=window_days, as_of=previous_filters.end
+        )
+        if covered
+        else dict.fromkeys(current)
+    )
+    note = ""
+    if covered and previous_filters.start < first.date():
+        note = "the previous period starts before the first post-mortem"
+    elif not covered:
+        note = "no post-mortem is as old as the previous period"
+    rows = []
+    for metric, value in current.items():
+        before = previous[metric]
+        change = None if value is None or before is None else value - before
+        rows.append(
+            {
+                "metric": metric,
+                "value": value,
+                "previous": before,
+                "change": change,
+                "period": f"{start} to {end}",
+                "previous_period": f"{previous_filters.start} to {previous_filters.end}",
+                "note": note,
+            }
+        )
+    return pd.DataFrame(rows, columns=KPI_COLUMNS)

@@ -1,0 +1,139 @@
+"""The quarterly review pack: a readable Markdown report and a zip of the CSVs behind it.
+
+The dashboard's download buttons and `pmdash report` both write exactly these bytes. Text
+from post-mortems is escaped so that a title cannot turn into a link, an image or markup,
+and only http(s) links (already filtered in SQL) are written as links. Every section says
+so in words when it is empty.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from queries.export import zip_of_csvs
+from queries.filters import DIMENSION_LABELS
+from queries.quarterly import QuarterReview
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
+RATE_METRICS = ("Repeat rate", "Closure rate of the quarter's action items")
+
+
+def escape(text: object) -> str:
+    """Document text as literal Markdown text."""
+    if text is None or (not isinstance(text, str) and pd.isna(text)):  # type: ignore[arg-type]
+        return ""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def _value(metric: str, value: object) -> str:
+    if value is None or pd.isna(value):  # type: ignore[arg-type]
+        return "n/a"
+    if metric in RATE_METRICS:
+        return f"{float(value):.0%}"  # type: ignore[arg-type]
+    return f"{int(value):d}"  # type: ignore[call-overload]
+
+
+def _change(metric: str, value: object) -> str:
+    if value is None or pd.isna(value):  # type: ignore[arg-type]
+        return "n/a"
+    if metric in RATE_METRICS:
+        return f"{float(value) * 100:+.0f} points"  # type: ignore[arg-type]
+    return f"{int(value):+d}"  # type: ignore[call-overload]
+
+
+def _link(title: object, url: object) -> str:
+    label = escape(title) or "(untitled)"
+    if isinstance(url, str) and url.startswith(("http://", "https://")):
+        return f"[{label}](<{url.replace('>', '%3E')}>)"
+    return label
+
+
+def _date(value: object) -> str:
+    return "undated" if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()  # type: ignore[arg-type]
+
+
+def markdown(review: QuarterReview) -> str:
+    q, previous = review.quarter, review.quarter.previous()
+    dim = DIMENSION_LABELS[review.dim]
+    lines = [
+        f"# Reliability review {q}",
+        "",
+        f"{q} ({q.start} to {q.end}) against {previous} ({previous.start} to {previous.end}).",
+        f"Selection: {escape(review.filters.between(None, None).describe())}. "
+        f"Repeats and patterns by {dim}, window {review.window_days} days, "
+        f"pattern threshold {review.threshold} incidents.",
+        "",
+        "## Quarter against previous quarter",
+        "",
+    ]
+    if review.incidents == 0:
+        lines += ["No incidents this quarter.", ""]
+    lines += [f"| Metric | {q} | {previous} | Change |", "|---|---:|---:|---:|"]
+    for row in review.comparison.itertuples(index=False):
+        lines.append(
+            f"| {row.metric} | {_value(row.metric, row.quarter)} | "
+            f"{_value(row.metric, row.previous_quarter)} | {_change(row.metric, row.change)} |"
+        )
+    lines += ["", "## SEV1–2 incidents", ""]
+    if review.severe.empty:
+        lines.append("No SEV1–2 incidents this quarter.")
+    for row in review.severe.itertuples(index=False):
+        services = f", {escape(row.services)}" if isinstance(row.services, str) else ""
+        lines.append(f"- {_date(row.incident_date)} {escape(row.severity)}{services}: "
+                     f"{_link(row.title, row.url)}")  # fmt: skip
+    lines += ["", f"## Recurring patterns (by {dim})", ""]
+    if review.patterns.empty:
+        lines.append(
+            f"No recurring patterns: no {dim} had {review.threshold} or more incidents within "
+            f"{review.window_days} days including one this quarter."
+        )
+    members = review.pattern_incidents
+    for row in review.patterns.itertuples(index=False):
+        value = getattr(row, review.dim)
+        lines.append(
+            f"- **{escape(value)}**: {row.incidents} incidents from {_date(row.first_date)} "
+            f"to {_date(row.last_date)}, at most {row.most_in_one_window} in one window"
+        )
+        for item in members[members[review.dim] == value].itertuples(index=False):
+            lines.append(
+                f"  - {_date(item.incident_date)} {escape(item.severity)}: "
+                f"{_link(item.title, item.url)} "
+                f"({item.action_items_done} of {item.action_items} action items done)"
+            )
+    lines += ["", "## Action items opened, closed and overdue by owner", ""]
+    owners = review.items_by_owner
+    if owners.empty:
+        lines.append("No action items were opened, closed or overdue this quarter.")
+    else:
+        lines += ["| Owner | Opened | Closed | Overdue at quarter end |", "|---|---:|---:|---:|"]
+        for row in owners.itertuples(index=False):
+            lines.append(f"| {escape(row.owner)} | {row.opened} | {row.closed} | {row.overdue} |")
+    lines += [
+        "",
+        "Action items are opened when created, else on their incident's date (most "
+        "post-mortems do not say when an item was created). Overdue: not done and due "
+        "before the quarter's last day.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def file_names(review: QuarterReview) -> tuple[str, str]:
+    return f"reliability-review-{review.quarter}.md", f"reliability-review-{review.quarter}-csv.zip"
+
+
+def csv_zip(review: QuarterReview) -> bytes:
+    return zip_of_csvs(review.tables)
+
+
+def write_pack(review: QuarterReview, out_dir: Path) -> list[Path]:
+    """Write the report and the zip of CSVs into `out_dir`; return their paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    report_name, zip_name = file_names(review)
+    report, archive = out_dir / report_name, out_dir / zip_name
+    report.write_text(markdown(review), encoding="utf-8")
+    archive.write_bytes(csv_zip(review))
+    return [report, archive]

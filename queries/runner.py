@@ -1,0 +1,102 @@
+"""Run the .sql files of this package and return DataFrames.
+
+Each query lives in its own file, `queries/<name>.sql`, with a header saying what it is for
+and which named parameters (`$name`) it takes. Values always travel as parameters, never as
+text pasted into SQL.
+
+Several queries start from the same rows (the incidents the filters select, their action
+items, repeat flags). Those shared pieces are fragments, `queries/_<name>.sql`, and a query
+lists the ones it builds on in a header line such as `-- uses: filtered_incidents`; the
+runner puts them in front of the query as common table expressions, in dependency order.
+The runner passes a query only the parameters it names, so callers can hand every query the
+same filter parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+SQL_DIR = Path(__file__).resolve().parent
+_USES = re.compile(r"^--\s*uses:\s*(.+)$", re.MULTILINE)
+_COMMENT = re.compile(r"--[^\n]*")
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_LEADING_WITH = re.compile(r"^\s*with\s", re.IGNORECASE)
+
+
+class QueryError(Exception):
+    """A query file is missing, or was called without a parameter it needs."""
+
+
+@cache
+def _read(name: str) -> str:
+    path = SQL_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise QueryError(f"No query file {path.name} in {SQL_DIR}.")
+    return path.read_text(encoding="utf-8")
+
+
+def _uses(text: str) -> list[str]:
+    return [n.strip() for line in _USES.findall(text) for n in line.split(",") if n.strip()]
+
+
+def _body(text: str) -> str:
+    """The SQL without comments, so `$name` in a header is not taken for a parameter."""
+    return _COMMENT.sub("", text).strip().rstrip(";")
+
+
+@cache
+def compose(name: str) -> str:
+    """The full SQL of a query: its fragments as CTEs, then the query itself."""
+    ordered: list[str] = []
+
+    def visit(fragment: str, trail: tuple[str, ...]) -> None:
+        if fragment in trail:
+            raise QueryError(f"Fragments use each other in a circle: {' -> '.join(trail)}.")
+        if fragment in ordered:
+            return
+        for dependency in _uses(_read(f"_{fragment}")):
+            visit(dependency, (*trail, fragment))
+        ordered.append(fragment)
+
+    text = _read(name)
+    for fragment in _uses(text):
+        visit(fragment, (name,))
+    body = _body(text)
+    if not ordered:
+        return body
+    ctes = ",\n".join(f"{f} as (\n{_body(_read(f'_{f}'))}\n)" for f in ordered)
+    if _LEADING_WITH.match(body):
+        return f"with {ctes},\n{_LEADING_WITH.sub('', body, count=1)}"
+    return f"with {ctes}\n{body}"
+
+
+@cache
+def parameters(name: str) -> frozenset[str]:
+    return frozenset(_PARAM.findall(compose(name)))
+
+
+def run(conn: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:
+    """Run `queries/<name>.sql` on a fresh cursor of `conn` and return all rows.
+
+    A cursor per query because Streamlit serves sessions from threads and a DuckDB
+    connection is not safe to share between them; the result is fully fetched before
+    the cursor closes.
+    """
+    needed = parameters(name)
+    missing = needed - params.keys()
+    if missing:
+        raise QueryError(f"Query {name} needs {', '.join(sorted(missing))}.")
+    values = {key: _plain(params[key]) for key in needed}
+    with conn.cursor() as cursor:
+        return cursor.execute(compose(name), values).df()
+
+
+def _plain(value: Any) -> Any:
+    # DuckDB binds lists, not tuples, as LIST values.
+    return list(value) if isinstance(value, tuple) else value

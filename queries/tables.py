@@ -1,0 +1,97 @@
+"""Every table pmdash can export, by the name `pmdash export` and the CSV downloads use.
+
+A page's download and `pmdash export NAME` call the same function with the same `View`,
+so the CSV from the command line holds exactly the rows the page shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from queries import action_items, incidents, overview, quality, recurrence
+from queries.filters import Filters
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """The filters plus the analysis settings a table may need."""
+
+    today: date
+    filters: Filters = field(default_factory=Filters)
+    dim: str = "service"  # what two incidents share to count as a repeat
+    window_days: int = 180
+    threshold: int = 3
+    period: str = "month"  # bucket of the counts over time
+    duration_by: str = "severity"  # grouping of time to detect / recover
+    as_of: date | None = None  # for overdue and ageing; None = today
+
+    @property
+    def as_of_date(self) -> date:
+        return self.as_of or self.today
+
+
+Table = Callable[[duckdb.DuckDBPyConnection, View], pd.DataFrame]
+
+
+def _recurrence(function: Callable[..., pd.DataFrame], *, patterns: bool = False) -> Table:
+    def build(conn: duckdb.DuckDBPyConnection, v: View) -> pd.DataFrame:
+        extra = {"threshold": v.threshold} if patterns else {}
+        return function(conn, v.filters, dim=v.dim, window_days=v.window_days, **extra)
+
+    return build
+
+
+def _over_time(by: str) -> Table:
+    return lambda conn, v: incidents.over_time(conn, v.filters, by=by, period=v.period)
+
+
+TABLES: dict[str, Table] = {
+    # Overview
+    "kpis": lambda c, v: overview.kpis(
+        c, v.filters, dim=v.dim, window_days=v.window_days, today=v.today
+    ),
+    "incidents-by-severity": _over_time("severity"),
+    "incidents-by-service": _over_time("service"),
+    "incidents-by-category": _over_time("category"),
+    "incidents-by-source": _over_time("source"),
+    "top-services": lambda c, v: incidents.top(c, v.filters, by="service"),
+    "top-categories": lambda c, v: incidents.top(c, v.filters, by="category"),
+    "latest-postmortems": lambda c, v: incidents.latest(c, v.filters),
+    # Recurrence
+    "service-category": lambda c, v: recurrence.service_category_matrix(c, v.filters),
+    "recurrence": _recurrence(recurrence.repeat_rate_by_value),
+    "repeat-rate-by-quarter": _recurrence(recurrence.repeat_rate_by_quarter),
+    "recurring-patterns": _recurrence(recurrence.patterns, patterns=True),
+    "recurring-pattern-incidents": _recurrence(recurrence.pattern_incidents, patterns=True),
+    "deja-vu": _recurrence(recurrence.deja_vu),
+    # Action items
+    "action-item-summary": lambda c, v: action_items.summary(c, v.filters, as_of=v.as_of_date),
+    "action-items": lambda c, v: action_items.listing(c, v.filters, as_of=v.as_of_date),
+    "status-by-quarter": lambda c, v: action_items.status_by_quarter(c, v.filters),
+    "overdue": lambda c, v: action_items.overdue(c, v.filters, as_of=v.as_of_date),
+    "ageing": lambda c, v: action_items.ageing(c, v.filters, as_of=v.as_of_date),
+    "by-owner": lambda c, v: action_items.by_owner(c, v.filters, as_of=v.as_of_date),
+    "by-service": lambda c, v: action_items.by_service(c, v.filters, as_of=v.as_of_date),
+    "hygiene": lambda c, v: action_items.hygiene(c, v.filters),
+    "vague-items": lambda c, v: action_items.vague(c, v.filters),
+    "time-to-close": lambda c, v: action_items.time_to_close(c, v.filters),
+    "completeness": lambda c, v: quality.completeness_by_section(c, v.filters),
+    "completeness-by-document": lambda c, v: quality.completeness_by_document(c, v.filters),
+    "durations": lambda c, v: quality.durations(c, v.filters, by=v.duration_by),
+    # Incidents, Data & sources
+    "incidents": lambda c, v: incidents.table(c, v.filters),
+    "coverage": lambda c, v: quality.field_coverage(c, v.filters),
+    "sync-status": lambda c, v: quality.sync_status(c),
+    "load-errors": lambda c, v: quality.load_errors(c, v.filters),
+}
+
+
+def table(conn: duckdb.DuckDBPyConnection, name: str, view: View) -> pd.DataFrame:
+    if name not in TABLES:
+        raise KeyError(f"No table {name!r}; pmdash knows {', '.join(TABLES)}.")
+    return TABLES[name](conn, view)
