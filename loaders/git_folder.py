@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import multiprocessing
 import os
 import re
 import stat
@@ -38,6 +39,10 @@ from loaders.normalize import Normalizer
 
 MAX_BYTES = 5 * 1024 * 1024
 BINARY_SNIFF_BYTES = 8192
+# Below this many changed files a process pool costs more to start than it saves.
+PARALLEL_MIN_FILES = 400
+PARALLEL_CHUNK = 64
+MAX_WORKERS = 4
 DEFAULT_GLOB = "**/*.md"
 # Files that live beside post-mortems but are never one.
 NOT_POSTMORTEMS = re.compile(
@@ -118,16 +123,38 @@ class GitFolderSource:
                 f"{self.path} is not a folder; check the `path` of source {self.name!r}.",
                 title="Post-mortem folder not found",
             )
-        reader = BlockReader(Rules(self.config), Normalizer(self.config))
         salt = f"{READER_FINGERPRINT}:{self.config.fingerprint()}:{self.url_template}".encode()
-        history = git_history(self.path)
         listing = list(self._walk())
         selected = {rel for rel, problem in listing if problem is None}
+        pending: list[_Pending] = []
         for rel, problem in listing:
-            if problem:
-                yield Failed(rel, problem)
-                continue
-            yield self._read_file(rel, known, reader, salt, history, selected)
+            outcome = (
+                Failed(rel, problem) if problem else self._check_file(rel, known, salt, selected)
+            )
+            if isinstance(outcome, _Pending):
+                pending.append(outcome)
+            else:
+                yield outcome
+        if pending:
+            history = git_history(self.path)
+            for item in pending:
+                item.first_commit, item.last_commit = history.get(item.rel, (None, None))
+            yield from self._parse_all(pending)
+
+    def _parse_all(self, pending: list[_Pending]) -> Iterator[Outcome]:
+        """Parse changed files, on every core when there are many: parsing is the slow part."""
+        if len(pending) < PARALLEL_MIN_FILES or (os.cpu_count() or 1) < 2:
+            reader = BlockReader(Rules(self.config), Normalizer(self.config))
+            for item in pending:
+                yield _parse(item, self.name, self.url_template, reader)
+            return
+        # "spawn": forking a process that runs threads (the dashboard's sync button) is unsafe.
+        context = multiprocessing.get_context("spawn")
+        workers = min(os.cpu_count() or 2, MAX_WORKERS)
+        with context.Pool(
+            workers, _init_worker, (self.name, self.url_template, self.config)
+        ) as pool:
+            yield from pool.imap(_parse_in_worker, pending, chunksize=PARALLEL_CHUNK)
 
     def _walk(self) -> Iterator[tuple[str, str | None]]:
         """(relative path, problem or None) for every file the globs select, in a stable order."""
@@ -158,15 +185,14 @@ class GitFolderSource:
                 if any(p.match(rel) for p in include) or "." not in name:
                     yield rel, None
 
-    def _read_file(
+    def _check_file(
         self,
         rel: str,
         known: Mapping[str, KnownDocument],
-        reader: BlockReader,
         salt: bytes,
-        history: dict[str, tuple[datetime, datetime]],
         selected: set[str],
-    ) -> Outcome:
+    ) -> Outcome | _Pending:
+        """Everything about a file short of parsing it: readable, changed, a post-mortem at all."""
         path = self.path / rel
         try:
             info = path.stat()
@@ -209,21 +235,51 @@ class GitFolderSource:
             return Skipped(
                 rel, f"{name} is a README, index or project file, not a post-mortem; not loaded"
             )
-        try:
-            pm = parse_markdown(text, source_name=self.name, source_id=rel, reader=reader)
-        except NotAPostMortem as e:
-            return Skipped(rel, str(e))
-        except DocumentError as e:
-            return Failed(rel, str(e))
-        pm.content_hash = content_hash
-        if self.url_template:
-            pm.source_url = self.url_template.format(path=rel)
-        first, last = history.get(rel, (None, None))
-        if pm.published_at is None and first is not None:
-            pm.published_at = first
-            pm.provenance["published_at"] = "git: first commit of the file"
-        pm.source_updated_at = last or _utc(info.st_mtime)
-        return Loaded(pm)
+        return _Pending(rel, text, content_hash, _utc(info.st_mtime))
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A changed file, read and checked, waiting to be parsed."""
+
+    rel: str
+    text: str
+    content_hash: str
+    modified_at: datetime
+    first_commit: datetime | None = None
+    last_commit: datetime | None = None
+
+
+def _parse(
+    item: _Pending, source_name: str, url_template: str | None, reader: BlockReader
+) -> Outcome:
+    try:
+        pm = parse_markdown(item.text, source_name=source_name, source_id=item.rel, reader=reader)
+    except NotAPostMortem as e:
+        return Skipped(item.rel, str(e))
+    except DocumentError as e:
+        return Failed(item.rel, str(e))
+    pm.content_hash = item.content_hash
+    if url_template:
+        pm.source_url = url_template.format(path=item.rel)
+    if pm.published_at is None and item.first_commit is not None:
+        pm.published_at = item.first_commit
+        pm.provenance["published_at"] = "git: first commit of the file"
+    pm.source_updated_at = item.last_commit or item.modified_at
+    return Loaded(pm)
+
+
+_worker: tuple[str, str | None, BlockReader] | None = None
+
+
+def _init_worker(source_name: str, url_template: str | None, config: Config) -> None:
+    global _worker
+    _worker = (source_name, url_template, BlockReader(Rules(config), Normalizer(config)))
+
+
+def _parse_in_worker(item: _Pending) -> Outcome:
+    assert _worker is not None, "the pool initialiser sets the worker's reader"
+    return _parse(item, *_worker)
 
 
 def _utc(timestamp: float) -> datetime:
