@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from queries.filters import Filters
@@ -97,14 +98,16 @@ def fields_with_provenance(detail_frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _as_text(value: object) -> str:
-    if value is None or (not isinstance(value, list | tuple) and pd.isna(value)):  # type: ignore[arg-type]
+    if isinstance(value, np.ndarray | list | tuple):
+        return ", ".join(str(v) for v in value)
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
         return ""
-    if isinstance(value, list | tuple) or hasattr(value, "tolist"):
-        return ", ".join(str(v) for v in list(value))  # type: ignore[call-overload]
     if isinstance(value, pd.Timestamp):
-        return (
-            value.isoformat(sep=" ") if (value.hour or value.minute) else value.date().isoformat()
-        )
+        if value == value.normalize():
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     return str(value)
 
 

@@ -28,7 +28,7 @@ def escape(text: object) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
-def _value(metric: str, value: object) -> str:
+def format_value(metric: str, value: object) -> str:
     if value is None or pd.isna(value):  # type: ignore[arg-type]
         return "n/a"
     if metric in RATE_METRICS:
@@ -36,7 +36,7 @@ def _value(metric: str, value: object) -> str:
     return f"{int(value):d}"  # type: ignore[call-overload]
 
 
-def _change(metric: str, value: object) -> str:
+def format_change(metric: str, value: object) -> str:
     if value is None or pd.isna(value):  # type: ignore[arg-type]
         return "n/a"
     if metric in RATE_METRICS:
@@ -74,8 +74,8 @@ def markdown(review: QuarterReview) -> str:
     lines += [f"| Metric | {q} | {previous} | Change |", "|---|---:|---:|---:|"]
     for row in review.comparison.itertuples(index=False):
         lines.append(
-            f"| {row.metric} | {_value(row.metric, row.quarter)} | "
-            f"{_value(row.metric, row.previous_quarter)} | {_change(row.metric, row.change)} |"
+            f"| {row.metric} | {format_value(row.metric, row.quarter)} | "
+            f"{format_value(row.metric, row.previous_quarter)} | {format_change(row.metric, row.change)} |"
         )
     lines += ["", "## SEV1–2 incidents", ""]
     if review.severe.empty:

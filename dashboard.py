@@ -1,0 +1,35 @@
+"""pmdash dashboard: the Streamlit entry script. It frames and routes; pages render.
+
+`streamlit run dashboard.py` (or `pmdash serve`). The frame is the page config, the
+navigation over pages/, and the global filters in the sidebar, drawn here so they keep
+their values and their URL parameters on every page. Why the legacy-mode check comes
+first: see pages/ui/navigation.py.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# `streamlit run` puts this folder on sys.path; AppTest and `pmdash serve` from elsewhere may not.
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import streamlit as st  # noqa: E402
+
+from loaders.model import ConfigError  # noqa: E402
+from pages.ui import navigation, sidebar  # noqa: E402
+
+st.set_page_config(page_title="pmdash", page_icon=":material/healing:", layout="wide")
+
+if navigation.in_legacy_multipage_mode():
+    navigation.hand_over()
+
+page = st.navigation(navigation.app_pages())
+try:
+    sidebar.render_filters()
+except ConfigError as e:
+    st.error(f"**The configuration could not be read**\n\n{e}")
+    st.stop()
+with navigation.framed():
+    page.run()

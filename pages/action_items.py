@@ -1,0 +1,90 @@
+"""Action items: closure with wont_do and unknown beside it, status by quarter opened,
+overdue items, ageing, by owner and by service, hygiene and vague items, time to close."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.ui import charts, data, sidebar
+from pages.ui.navigation import run_page
+from pages.ui.widgets import chart_block, table_block
+from queries.quality import SMALL_N
+
+
+def render() -> None:
+    st.title("Action items")
+    as_of = st.date_input("Overdue and age on", value=data.today(), key="as_of",
+                          bind="query-params", format="YYYY-MM-DD")  # fmt: skip
+    view = sidebar.current_view(as_of=as_of)
+
+    summary = data.table("action-item-summary", view)
+    row = summary.iloc[0]
+    tiles = st.columns(5)
+    tiles[0].metric("Closure rate", _percent(row["closure_rate"]),
+                    help="done / (done + open + in progress). Won't do and unknown are not in it.")  # fmt: skip
+    tiles[1].metric("Won't do", _percent(row["wont_do_share"]), help="Share of all items.")
+    tiles[2].metric("Status unknown", _percent(row["unknown_share"]),
+                    help="Share of all items whose document gives no status.")  # fmt: skip
+    tiles[3].metric("On time", _percent(row["on_time_rate"]),
+                    help=f"Done by the due date, of the {int(row['done_with_both_dates'])} done "
+                         "items with both a due date and a closing date.")  # fmt: skip
+    tiles[4].metric(
+        "Overdue", f"{int(row['overdue']):,}", help=f"Open or in progress, due before {as_of}."
+    )
+    table_block(summary, "action-item-summary")
+
+    st.subheader("Status by quarter opened")
+    by_quarter = data.table("status-by-quarter", view)
+    figure = charts.status_bars(by_quarter, x="quarter") if not by_quarter.empty else None
+    chart_block(figure, by_quarter, "status-by-quarter",
+                caption="Quarter of the item's creation date; most documents give none, and "
+                        "then the quarter of its incident's date is used. Unknown (no status "
+                        "in the document) is its own band.")  # fmt: skip
+
+    st.subheader(f"Overdue on {as_of}")
+    table_block(data.table("overdue", view), "overdue", empty="No action item is overdue.")
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Age of unfinished items")
+        ageing = data.table("ageing", view)
+        figure = charts.status_bars(ageing, x="age_bucket") if not ageing.empty else None
+        chart_block(figure, ageing, "ageing",
+                    caption="Days from opened (created, else the incident date) to "
+                            f"{as_of}, for open, in-progress and unknown items.")  # fmt: skip
+    with right:
+        st.subheader("Time to close")
+        closing = data.table("time-to-close", view)
+        table_block(closing, "time-to-close",
+                    empty="No done item states when it was closed.")  # fmt: skip
+        st.caption(f"Days from opened to closed: median and p90; small_n marks groups of fewer "
+                   f"than {SMALL_N} items.")  # fmt: skip
+
+    st.subheader("By owner")
+    table_block(data.table("by-owner", view), "by-owner")
+    st.subheader("By service")
+    table_block(data.table("by-service", view), "by-service")
+    st.caption("An item of an incident with several services counts in each.")
+
+    st.subheader("Hygiene")
+    table_block(data.table("hygiene", view), "hygiene")
+    st.subheader("Vague items to rewrite")
+    st.caption(
+        "Unfinished items with fewer than 4 words, or a vague verb (improve, investigate, look "
+        "into, monitor, review…) with nothing measurable: no one can tell when they are done."
+    )
+    table_block(data.table("vague-items", view), "vague-items", empty="No vague unfinished items.")
+
+    st.subheader("All action items")
+    table_block(data.table("action-items", view), "action-items", height=400)
+
+
+def _percent(value: object) -> str:
+    try:
+        return f"{float(value):.0%}"  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "n/a"
+
+
+if __name__ == "__main__":
+    run_page(render)

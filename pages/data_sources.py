@@ -1,0 +1,96 @@
+"""Data & sources: the configured sources, the last sync of each, a sync button with
+progress, the problems found per document, field coverage and post-mortem completeness."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from loaders.model import ConfigError, SourceError
+from loaders.store import is_file_store
+from loaders.sync import build_source, sync
+from pages.ui import charts, data, sidebar
+from pages.ui.navigation import run_page
+from pages.ui.widgets import chart_block, table_block
+from queries import quality
+
+SECRET_HINTS = ("token", "password", "secret", "key")
+
+
+def render() -> None:
+    st.title("Data & sources")
+    config, db = data.config(), data.store_path()
+    view = sidebar.current_view()
+    st.caption(
+        f"Store: `{db}` (read-only here). Config: `{config.path or 'none: the bundled sample corpus'}`."
+    )
+
+    st.subheader("Configured sources")
+    sources = [{"source": s.name, "kind": s.kind,
+                "settings": ", ".join(f"{k}={v}" for k, v in sorted(s.options.items())
+                                      if not any(h in k.lower() and not k.lower().endswith("_env")
+                                                 for h in SECRET_HINTS))}
+               for s in config.sources]  # fmt: skip
+    st.dataframe(sources, hide_index=True)
+    render_sync_button(config, db)
+
+    st.subheader("Last sync per source")
+    table_block(data.call(quality.sync_status), "sync-status",
+                empty="No sync has run on this store yet.")  # fmt: skip
+
+    st.subheader("Problems per document (last sync)")
+    table_block(data.table("load-errors", view), "load-errors",
+                empty="The last sync of every source read every document without a problem.")  # fmt: skip
+
+    st.subheader("Field coverage by source")
+    table_block(data.table("coverage", view), "coverage")
+    st.caption("Share of the selected post-mortems that state each field.")
+
+    st.subheader("Post-mortem completeness")
+    sections = data.table("completeness", view)
+    figure = (
+        charts.horizontal_bars(
+            sections, label="section", value="share", title="share of post-mortems"
+        )
+        if not sections.empty
+        else None
+    )
+    if figure is not None:
+        figure.update_xaxes(tickformat=".0%", range=[0, 1])
+    chart_block(figure, sections, "completeness",
+                caption="Which of the six sections of a blameless post-mortem each document has.")  # fmt: skip
+    table_block(
+        data.table("completeness-by-document", view), "completeness-by-document", height=360
+    )
+
+
+def render_sync_button(config, db: str) -> None:  # type: ignore[no-untyped-def]
+    if not is_file_store(db):
+        st.info(
+            "This store is not a file, so syncing from here would not reach it: run `pmdash sync`."
+        )
+        return
+    if not st.button("Sync now", icon=":material/sync:", key="sync"):
+        return
+    with st.status("Syncing…", expanded=True) as status:
+        line = st.empty()
+
+        def progress(source_name: str, seen: int) -> None:
+            line.text(f"{source_name}: {seen} documents read")
+
+        try:
+            sources = [build_source(s, config) for s in config.sources]
+            results = sync(db, sources, progress)
+        except (ConfigError, SourceError) as e:
+            title = getattr(e, "title", "The sync could not start")
+            status.update(label="Sync failed", state="error")
+            st.error(f"**{title}**\n\n{e}")
+            return
+        for result in results:
+            st.text(result.summary())
+        failed = any(r.status == "failed" for r in results)
+        status.update(label="Sync failed for a source" if failed else "Sync done",
+                      state="error" if failed else "complete")  # fmt: skip
+
+
+if __name__ == "__main__":
+    run_page(render)

@@ -1,0 +1,73 @@
+"""Overview: KPI tiles against the previous period, incidents over time by severity, top
+categories and services, durations, and the latest post-mortems."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.ui import charts, data, sidebar
+from pages.ui.navigation import run_page
+from pages.ui.widgets import chart_block, kpi_tiles, table_block
+from queries.filters import DIMENSION_LABELS
+from queries.incidents import PERIODS
+from queries.quality import DURATION_GROUPS, SMALL_N
+
+RATES = ("Repeat rate", "Closure rate")
+MEASURES = {"time_to_detect": "Time to detect", "time_to_recover": "Time to recover"}
+
+
+def render() -> None:
+    st.title("Overview")
+    view = sidebar.current_view()
+    kpis = data.table("kpis", view)
+    st.caption(
+        f"{kpis['period'].iloc[0]} against {kpis['previous_period'].iloc[0]}. Repeats by "
+        f"{DIMENSION_LABELS[view.dim]} within {view.window_days} days; overdue on the "
+        f"period's last day. {kpis['note'].iloc[0]}".strip()
+    )
+    kpi_tiles(kpis, RATES)
+    table_block(kpis, "kpis")
+
+    st.subheader("Incidents over time by severity")
+    period = st.segmented_control("Per", PERIODS, default="month", key="period",
+                                  bind="query-params", required=True)  # fmt: skip
+    view = sidebar.current_view(period=period or "month")
+    over_time = data.table("incidents-by-severity", view)
+    config = data.config()
+    figure = charts.severity_bars(over_time, x="period", levels=config.severity_levels,
+                                  y_title="incidents") if not over_time.empty else None  # fmt: skip
+    chart_block(figure, over_time, "incidents-by-severity",
+                caption="Post-mortems without a date cannot be placed in time and are not on "
+                        "this chart.")  # fmt: skip
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Top categories")
+        top = data.table("top-categories", view)
+        chart_block(charts.horizontal_bars(top, label="category", value="incidents",
+                                           title="incidents"), top, "top-categories",
+                    caption="An incident with several categories counts in each.")  # fmt: skip
+    with right:
+        st.subheader("Top services")
+        top = data.table("top-services", view)
+        chart_block(charts.horizontal_bars(top, label="service", value="incidents",
+                                           title="incidents"), top, "top-services",
+                    caption="An incident with several services counts in each.")  # fmt: skip
+
+    st.subheader("Time to detect and to recover")
+    by = st.segmented_control("Group by", DURATION_GROUPS, default="severity", key="by",
+                              bind="query-params", required=True)  # fmt: skip
+    durations = data.table("durations", sidebar.current_view(duration_by=by or "severity"))
+    figure = charts.distributions(durations, titles=MEASURES) if not durations.empty else None
+    chart_block(figure, durations, "durations",
+                caption=f"Minutes, as distributions: median and p90 per group, never a mean. "
+                        f"Groups marked 'few' have fewer than {SMALL_N} incidents (small_n): "
+                        "read their median and p90 with care.",
+                empty="No post-mortem in this selection states a time to detect or recover.")  # fmt: skip
+
+    st.subheader("Latest post-mortems")
+    table_block(data.table("latest-postmortems", view), "latest-postmortems")
+
+
+if __name__ == "__main__":
+    run_page(render)

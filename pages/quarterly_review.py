@@ -1,0 +1,73 @@
+"""Quarterly review: one quarter against the previous one, its SEV1–2 incidents, recurring
+patterns, action items by owner, and the downloadable pack (Markdown report + CSV zip)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.ui import data, sidebar
+from pages.ui.navigation import run_page
+from pages.ui.widgets import table_block
+from queries import quarterly, report
+from queries.filters import DIMENSION_LABELS
+
+
+def render() -> None:
+    st.title("Quarterly review")
+    view = sidebar.current_view()
+    choices = [str(q) for q in data.call(quarterly.quarters_with_data, view.today)]
+    default = str(quarterly.latest_complete_quarter(view.today))
+    chosen = st.selectbox("Quarter", choices, index=choices.index(default) if default in choices else 0,
+                          key="quarter", bind="query-params")  # fmt: skip
+    quarter = quarterly.Quarter.parse(chosen or default)
+    review = data.call(quarterly.review, view.filters, quarter, dim=view.dim,
+                       window_days=view.window_days, threshold=view.threshold)  # fmt: skip
+    previous = quarter.previous()
+    st.caption(
+        f"{quarter} ({quarter.start} to {quarter.end}) against {previous}. The sidebar's "
+        "filters apply, except its dates: the quarter replaces them."
+    )
+
+    report_name, zip_name = report.file_names(review)
+    left, right = st.columns(2)
+    left.download_button("Report (Markdown)", data=report.markdown(review), file_name=report_name,
+                         mime="text/markdown", key="pack-report", icon=":material/description:",
+                         on_click="ignore")  # fmt: skip
+    right.download_button("CSVs behind it (zip)", data=report.csv_zip(review), file_name=zip_name,
+                          mime="application/zip", key="pack-zip", icon=":material/folder_zip:",
+                          on_click="ignore")  # fmt: skip
+
+    if review.incidents == 0:
+        st.info("No incidents this quarter.")
+    st.subheader(f"{quarter} against {previous}")
+    comparison = review.comparison
+    tiles = st.columns(len(comparison))
+    for tile, row in zip(tiles, comparison.itertuples(index=False), strict=True):
+        tile.metric(row.metric, report.format_value(row.metric, row.quarter),
+                    delta=None if row.change is None else report.format_change(row.metric, row.change),
+                    delta_color="off",
+                    help=f"{previous}: {report.format_value(row.metric, row.previous_quarter)}")  # fmt: skip
+    table_block(comparison, "comparison")
+
+    st.subheader("SEV1–2 incidents")
+    table_block(review.severe, "sev1_2_incidents", empty="No SEV1–2 incidents this quarter.")
+
+    dim = DIMENSION_LABELS[review.dim]
+    st.subheader(f"Recurring patterns (by {dim})")
+    table_block(review.patterns, "recurring_patterns",
+                empty=f"No recurring patterns: no {dim} had {review.threshold} or more incidents "
+                      f"within {review.window_days} days including one this quarter.")  # fmt: skip
+    if not review.patterns.empty:
+        table_block(review.pattern_incidents, "recurring_pattern_incidents")
+
+    st.subheader("Action items opened, closed and overdue by owner")
+    table_block(review.items_by_owner, "action_items_by_owner",
+                empty="No action items were opened, closed or overdue this quarter.")  # fmt: skip
+    st.caption(
+        "Opened: created in the quarter, else its incident's date is in it. Closed: done with a "
+        "closing date in the quarter. Overdue: not done and due before the quarter's last day."
+    )
+
+
+if __name__ == "__main__":
+    run_page(render)

@@ -1,0 +1,120 @@
+"""Plotly figures for the pages. Colours carry meaning, so they never change between charts:
+a severity has the same colour on every chart (most severe darkest red), and so does an
+action-item status (unknown always grey, never blended into open or done).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from queries.filters import UNRATED
+
+# By severity rank: 1 (most severe) first. Levels beyond the palette reuse its last colour.
+SEVERITY_PALETTE = ("#99000d", "#e6550d", "#fdae6b", "#6baed6", "#9ecae1", "#c6dbef")
+UNRATED_COLOUR = "#9e9e9e"
+STATUS_COLOURS = {
+    "done": "#2e7d32",
+    "in_progress": "#1e88e5",
+    "open": "#fb8c00",
+    "wont_do": "#8e6c8a",
+    "unknown": "#bdbdbd",
+}
+STATUS_ORDER = list(STATUS_COLOURS)
+
+
+def severity_colours(levels: tuple[str, ...]) -> dict[str, str]:
+    colours = {
+        level: SEVERITY_PALETTE[min(i, len(SEVERITY_PALETTE) - 1)] for i, level in enumerate(levels)
+    }
+    colours[UNRATED] = UNRATED_COLOUR
+    return colours
+
+
+def _layout(figure: go.Figure, *, x: str = "", y: str = "") -> go.Figure:
+    figure.update_layout(
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend_title_text="",
+        xaxis_title=x,
+        yaxis_title=y,
+    )
+    return figure
+
+
+def stacked_bars(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    colour: str,
+    colours: dict[str, str] | None = None,
+    order: list[str] | None = None,
+    x_title: str = "",
+    y_title: str = "",
+) -> go.Figure:
+    figure = px.bar(
+        frame,
+        x=x,
+        y=y,
+        color=colour,
+        color_discrete_map=colours or {},
+        category_orders={colour: order} if order else {},
+    )
+    return _layout(figure, x=x_title, y=y_title)
+
+
+def severity_bars(
+    frame: pd.DataFrame, *, x: str, levels: tuple[str, ...], **titles: str
+) -> go.Figure:
+    colours = severity_colours(levels)
+    order = [level for level in colours if level in set(frame["severity"])]
+    return stacked_bars(frame, x=x, y="incidents", colour="severity", colours=colours,
+                        order=order, **titles)  # fmt: skip
+
+
+def status_bars(frame: pd.DataFrame, *, x: str, y: str = "items", **titles: str) -> go.Figure:
+    order = [s for s in STATUS_ORDER if s in set(frame["status"])]
+    return stacked_bars(frame, x=x, y=y, colour="status", colours=STATUS_COLOURS,
+                        order=order, **titles)  # fmt: skip
+
+
+def horizontal_bars(frame: pd.DataFrame, *, label: str, value: str, title: str = "") -> go.Figure:
+    figure = px.bar(frame, x=value, y=label, orientation="h")
+    figure.update_yaxes(autorange="reversed")
+    return _layout(figure, x=title)
+
+
+def rate_line(frame: pd.DataFrame, *, x: str, y: str, title: str) -> go.Figure:
+    figure = px.line(frame, x=x, y=y, markers=True)
+    figure.update_yaxes(tickformat=".0%", rangemode="tozero")
+    return _layout(figure, y=title)
+
+
+def heatmap(frame: pd.DataFrame, *, x: str, y: str, z: str) -> go.Figure:
+    grid = frame.pivot_table(index=y, columns=x, values=z, fill_value=0, aggfunc="sum")
+    figure = px.imshow(grid, text_auto=True, aspect="auto", color_continuous_scale="Reds")
+    return _layout(figure, x=x, y=y)
+
+
+def distributions(frame: pd.DataFrame, *, titles: dict[str, str]) -> go.Figure:
+    """Median and p90 per group and measure (one panel per measure); small groups marked."""
+    points = frame.assign(
+        label=[
+            f"{g} (n={n}{', few' if small else ''})"
+            for g, n, small in zip(frame["group"], frame["n"], frame["small_n"], strict=True)
+        ],
+        measure=frame["measure"].map(titles),
+    ).melt(
+        id_vars=["measure", "label"],
+        value_vars=["median_minutes", "p90_minutes"],
+        var_name="statistic",
+        value_name="minutes",
+    )
+    points["statistic"] = points["statistic"].str.removesuffix("_minutes")
+    figure = px.scatter(points, x="minutes", y="label", color="statistic", symbol="statistic",
+                        facet_col="measure", color_discrete_map={"median": "#1e88e5", "p90": "#e6550d"})  # fmt: skip
+    figure.update_traces(marker={"size": 11})
+    figure.update_xaxes(matches=None, rangemode="tozero")
+    figure.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+    return _layout(figure, y="")
