@@ -20,7 +20,7 @@ from loaders.model import KINDS, ConfigError
 from loaders.store import connect_read_only
 from queries import quarterly, report
 from queries.export import to_csv_bytes
-from queries.filters import DEFAULT_KINDS, DIMENSIONS, Filters
+from queries.filters import DEFAULT_DIM, DEFAULT_KINDS, DIMENSIONS, Filters
 from queries.incidents import PERIODS
 from queries.quality import DURATION_GROUPS
 from queries.tables import TABLES, View, table
@@ -48,7 +48,7 @@ def _filter_options(*, dates: bool) -> Callable[[Callable[..., Any]], Callable[.
         click.option("--source", multiple=True, help="Source name (repeatable)."),
         click.option("--kind", multiple=True, type=click.Choice(KINDS), default=DEFAULT_KINDS,
                      show_default=True, help="Kinds of post-mortem (repeatable)."),
-        click.option("--dim", type=click.Choice(DIMENSIONS), default="service", show_default=True,
+        click.option("--dim", type=click.Choice(DIMENSIONS), default=DEFAULT_DIM, show_default=True,
                      help="What two incidents share to count as a repeat."),
     ]  # fmt: skip
 

@@ -17,7 +17,10 @@ from loaders.model import KINDS
 
 UNRATED = "unrated"  # the severity label of incidents whose document states none
 DEFAULT_KINDS = ("incident",)
-DIMENSIONS = ("service", "category", "service_category")
+DIMENSIONS = ("service_category", "service", "category")
+# The default repeat: same service and same category, "the same kind of incident in the same
+# place". By service alone nearly every incident of a busy team repeats within 180 days.
+DEFAULT_DIM = "service_category"
 DIMENSION_LABELS = {
     "service": "service",
     "category": "category",

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from queries import action_items, incidents, overview, quality, recurrence
-from queries.filters import Filters
+from queries.filters import DEFAULT_DIM, Filters
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +23,7 @@ class View:
 
     today: date
     filters: Filters = field(default_factory=Filters)
-    dim: str = "service"  # what two incidents share to count as a repeat
+    dim: str = DEFAULT_DIM  # what two incidents share to count as a repeat
     window_days: int = 180
     threshold: int = 3
     period: str = "month"  # bucket of the counts over time

@@ -47,3 +47,27 @@ def sync_folder(db: Path) -> Callable[..., SyncResult]:
         return sync(str(db), [git_source(path, name, config, **options)])[0]
 
     return run
+
+
+# Dashboard fixtures (queries, pages, export, browser tests).
+
+SAMPLE = REPO / "data" / "sample"
+
+
+@pytest.fixture(scope="session")
+def hand_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The small hand-built store of tests/hand_store.py, written once per test session."""
+    import hand_store
+
+    return hand_store.build(tmp_path_factory.mktemp("hand") / "store.duckdb")
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A store synced from the bundled sample corpus (data/sample), once per test session."""
+    path = tmp_path_factory.mktemp("sample") / "store.duckdb"
+    source = GitFolderSource.from_config(
+        SourceConfig("sample", "git", {"path": str(SAMPLE)}), Config()
+    )
+    sync(str(path), [source])
+    return str(path)

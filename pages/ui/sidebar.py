@@ -15,7 +15,7 @@ import streamlit as st
 from loaders.model import KINDS
 from pages.ui import data
 from queries import incidents
-from queries.filters import DEFAULT_KINDS, DIMENSIONS, Filters
+from queries.filters import DEFAULT_DIM, DEFAULT_KINDS, DIMENSIONS, Filters
 from queries.tables import View
 
 # Bound widgets write the option's text into the URL, so options are the short stable names
@@ -71,7 +71,7 @@ def current_view(**settings: object) -> View:
     return View(
         today=data.today(),
         filters=current_filters(),
-        dim=st.session_state.get("dim") or "service",
+        dim=st.session_state.get("dim") or DEFAULT_DIM,
         window_days=config.window_days,
         threshold=config.threshold,
         **settings,  # type: ignore[arg-type]

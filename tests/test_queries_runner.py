@@ -1,0 +1,69 @@
+"""The query runner: fragments as CTEs, named parameters only, a cursor per query."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from queries import runner
+from queries.runner import QueryError, compose, parameters, run
+
+SQL_FILES = sorted(p.stem for p in runner.SQL_DIR.glob("[a-z]*.sql"))
+
+
+def test_fragments_become_ctes_in_dependency_order() -> None:
+    sql = compose("deja_vu")
+    # deja_vu uses filtered_incidents, incident_values and repeats (which uses the other two).
+    assert sql.startswith("with filtered_incidents as (")
+    order = [
+        sql.index(f"{name} as (") for name in ("filtered_incidents", "incident_values", "repeats")
+    ]
+    assert order == sorted(order)
+    assert sql.count("filtered_incidents as (") == 1
+
+
+def test_a_query_with_its_own_with_clause_gets_the_fragments_in_front() -> None:
+    sql = compose("time_to_close")
+    assert sql.startswith("with filtered_incidents as (")
+    assert ",\nclosed as (" in sql  # the query's own CTE follows the fragments'
+
+
+@pytest.mark.parametrize("name", SQL_FILES)
+def test_every_query_says_what_it_is_for_and_uses_only_named_parameters(name: str) -> None:
+    text = (runner.SQL_DIR / f"{name}.sql").read_text()
+    assert text.startswith("-- "), "a header comment says what the query is for"
+    assert "Params:" in text
+    sql = compose(name)
+    code = re.sub(r"'[^']*'", "''", sql)  # outside string literals
+    assert "?" not in code, "positional parameters are not used"
+    assert "{" not in code, "no text templating"
+
+
+def test_parameters_come_from_the_sql_not_the_header() -> None:
+    assert parameters("date_bounds") == frozenset()
+    assert parameters("incident_action_items") == {"incident_id"}
+
+
+def test_missing_parameters_are_named_and_extra_ones_ignored(hand_db: str) -> None:
+    conn = duckdb.connect(hand_db, read_only=True)
+    with pytest.raises(QueryError, match="incident_id"):
+        run(conn, "incident_action_items")
+    frame = run(conn, "incident_action_items", incident_id="team:A.md", unused="ignored")
+    assert len(frame) == 2
+    with pytest.raises(QueryError, match="No query file"):
+        run(conn, "no_such_query")
+
+
+def test_user_values_never_reach_the_sql_text(hand_db: str) -> None:
+    conn = duckdb.connect(hand_db, read_only=True)
+    hostile = "x'); drop table incidents; --"
+    assert run(conn, "incident_detail", incident_id=hostile).empty
+    assert run(conn, "date_bounds")["first_date"].notna().all()  # the table is still there
+
+
+def test_the_sql_files_are_packaged() -> None:
+    pyproject = (Path(runner.SQL_DIR).parent / "pyproject.toml").read_text()
+    assert '"*.sql"' in pyproject
