@@ -171,3 +171,10 @@ def serve(config_path: str | None, db: str | None, streamlit_args: tuple[str, ..
         *streamlit_args,
     ]
     sys.exit(subprocess.call(command, env=env))
+
+
+# `pmdash export` and `pmdash report` live with the queries they run (queries/commands.py).
+from queries.commands import export_command, report_command  # noqa: E402
+
+main.add_command(export_command)
+main.add_command(report_command)

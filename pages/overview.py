@@ -23,7 +23,7 @@ def render() -> None:
     st.caption(
         f"{kpis['period'].iloc[0]} against {kpis['previous_period'].iloc[0]}. Repeats by "
         f"{DIMENSION_LABELS[view.dim]} within {view.window_days} days; overdue on the "
-        f"period's last day. {kpis['note'].iloc[0]}".strip()
+        f"period's last day. {kpis['note'].iloc[0].capitalize()}".strip()
     )
     kpi_tiles(kpis, RATES)
     table_block(kpis, "kpis")

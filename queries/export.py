@@ -30,7 +30,11 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_datetime64_any_dtype(series):
             out[column] = series.map(_iso)
         elif series.dtype == object or pd.api.types.is_string_dtype(series):
-            out[column] = series.map(neutralise)
+            # Element by element: Series.map would turn a column of whole numbers and rates
+            # into floats (17 -> 17.0).
+            out[column] = pd.Series(
+                [neutralise(v) for v in series], index=series.index, dtype=object
+            )
     return out
 
 

@@ -96,4 +96,4 @@ def kpis(
                 "note": note,
             }
         )
-    return pd.DataFrame(rows, columns=KPI_COLUMNS)
+    return pd.DataFrame(rows, columns=KPI_COLUMNS, dtype=object)  # counts stay whole beside rates

@@ -161,6 +161,7 @@ def review(
             for metric, value in now.items()
         ],
         columns=COMPARISON_COLUMNS,
+        dtype=object,  # counts stay whole numbers beside the rates
     )
     in_quarter = filters.between(quarter.start, quarter.end)
     lookback = filters.between(quarter.start - timedelta(days=window_days), quarter.end)

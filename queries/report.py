@@ -17,7 +17,10 @@ from queries.export import zip_of_csvs
 from queries.filters import DIMENSION_LABELS
 from queries.quarterly import QuarterReview
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
+# Every piece of document text is written mid-line (after a date, inside a table cell), so
+# only the characters with an inline meaning need escaping: emphasis, code, links, HTML,
+# table cells, strike-through.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 RATE_METRICS = ("Repeat rate", "Closure rate of the quarter's action items")
 
 

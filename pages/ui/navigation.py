@@ -39,9 +39,15 @@ PAGES = (
 
 
 def app_pages() -> list[StreamlitPage]:
+    (home, home_title, home_icon), *others = PAGES
+    # The default page is served at `/` but still reserves a pathname; it reserves `home`
+    # so that a hidden alias can answer `/overview?…` links (and legacy-mode deep links).
     return [
-        st.Page(f"pages/{name}.py", title=title, icon=icon, url_path=name, default=i == 0)
-        for i, (name, title, icon) in enumerate(PAGES)
+        st.Page(
+            f"pages/{home}.py", title=home_title, icon=home_icon, url_path="home", default=True
+        ),
+        *(st.Page(f"pages/{n}.py", title=t, icon=i, url_path=n) for n, t, i in others),
+        st.Page(f"pages/{home}.py", title=home_title, url_path=home, visibility="hidden"),
     ]
 
 
