@@ -14,6 +14,11 @@ from pages.ui.widgets import chart_block, table_block
 from queries import quality
 
 SECRET_HINTS = ("token", "password", "secret", "key")
+SYNC_REQUESTED = "sync_requested"
+
+
+def _request_sync() -> None:
+    st.session_state[SYNC_REQUESTED] = True
 
 
 def render() -> None:
@@ -69,7 +74,10 @@ def render_sync_button(config, db: str) -> None:  # type: ignore[no-untyped-def]
             "This store is not a file, so syncing from here would not reach it: run `pmdash sync`."
         )
         return
-    if not st.button("Sync now", icon=":material/sync:", key="sync"):
+    # The click is recorded by a callback, which Streamlit runs before the script: a button's
+    # own return value would be lost if this run hands over out of the legacy multipage mode.
+    st.button("Sync now", icon=":material/sync:", key="sync", on_click=_request_sync)
+    if not st.session_state.pop(SYNC_REQUESTED, False):
         return
     with st.status("Syncing…", expanded=True) as status:
         line = st.empty()

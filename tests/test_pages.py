@@ -1,0 +1,245 @@
+"""Every page rendered by Streamlit's AppTest on the bundled sample corpus (data/sample).
+
+Each test starts the app the way a shared link does: the page and its query parameters are
+set before the first run, which on a fresh app goes through Streamlit's legacy multipage
+mode and the hand-over to dashboard.py (pages/ui/navigation.py). Expected numbers come from
+plain SQL on the same store, written out here, not from the dashboard's own queries.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parents[1]
+INCIDENT = "coalesce(kind, 'incident') = 'incident'"  # the default kind filter
+
+
+@pytest.fixture(autouse=True)
+def store(sample_db: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("PMDASH_DB", sample_db)
+    monkeypatch.delenv("PMDASH_CONFIG", raising=False)
+    return sample_db
+
+
+def scalar(db: str, sql: str, params: list[Any] | None = None) -> Any:
+    with duckdb.connect(db, read_only=True) as conn:
+        return conn.execute(sql, params or []).fetchall()[0][0]
+
+
+def open_page(page: str, **params: str | list[str]) -> AppTest:
+    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=60)
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py")
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def charts(at: AppTest) -> int:
+    return len(at.get("plotly_chart"))
+
+
+def frame_with(at: AppTest, *columns: str) -> pd.DataFrame:
+    """The first table on the page that has all these columns."""
+    for element in at.dataframe:
+        frame = element.value
+        if all(c in frame.columns for c in columns):
+            return frame
+    raise AssertionError(f"no table with columns {columns}")
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def downloads(at: AppTest) -> list[str]:
+    return [b.proto.label for b in at.get("download_button")]
+
+
+def test_overview(store: str) -> None:
+    at = open_page("overview")
+    assert [t.value for t in at.title] == ["Overview"]
+    # Incidents over time, top categories, top services, durations.
+    assert charts(at) == 4
+    incidents = scalar(store, f"select count(*) from incidents where {INCIDENT}")
+    assert metric(at, "Incidents") == f"{incidents:,}"
+    assert {"CSV: incidents-by-severity.csv", "CSV: durations.csv", "CSV: kpis.csv"} <= set(
+        downloads(at)
+    )
+    assert len(frame_with(at, "incident_id", "title", "url")) == 10  # the latest ten
+
+    sev1 = scalar(store, f"select count(*) from incidents where severity = 'SEV1' and {INCIDENT}")
+    filtered = open_page("overview", severity="SEV1")
+    assert metric(filtered, "Incidents") == f"{sev1:,}"
+    assert metric(filtered, "SEV1–2 incidents") == f"{sev1:,}"
+    assert set(frame_with(filtered, "period", "severity")["severity"]) == {"SEV1"}
+
+
+def test_overview_by_quarter_from_the_url(store: str) -> None:
+    at = open_page("overview", period="quarter")
+    counts = frame_with(at, "period", "severity", "incidents")
+    assert counts["period"].str.fullmatch(r"\d{4}Q[1-4]").all()
+    dated = scalar(store, f"select count(incident_date) from incidents where {INCIDENT}")
+    assert counts["incidents"].sum() == dated  # undated post-mortems are not on the axis
+
+
+def test_recurrence(store: str) -> None:
+    at = open_page("recurrence")
+    assert [t.value for t in at.title] == ["Recurrence"]
+    assert charts(at) == 2  # heatmap, repeat rate by quarter
+    patterns = frame_with(at, "service_category", "incidents", "most_in_one_window")
+    assert len(patterns) > 0
+    assert (patterns["incidents"] >= 3).all()  # the default threshold
+    deja_vu = frame_with(at, "earlier_incident_id", "items_not_done")
+    assert (deja_vu["items_not_done"] >= 1).all()
+
+    by_service = open_page("recurrence", dim="service", service="checkout")
+    patterns = frame_with(by_service, "service", "incidents", "most_in_one_window")
+    assert patterns["service"].tolist() == ["checkout"]
+    checkout = scalar(
+        store,
+        f"select count(*) from incidents i join incident_services s using (incident_id) "
+        f"where s.service = 'checkout' and {INCIDENT}",
+    )
+    matrix = frame_with(by_service, "service", "category", "incidents")
+    assert set(matrix["service"]) == {"checkout"}
+    assert matrix["incidents"].sum() >= checkout  # each category of an incident counts
+
+
+def test_action_items(store: str) -> None:
+    at = open_page("action_items", as_of="2026-06-30")
+    assert [t.value for t in at.title] == ["Action items"]
+    assert charts(at) == 2  # status by quarter, ageing
+    overdue = scalar(
+        store,
+        "select count(*) from action_items a join incidents i using (incident_id) "
+        f"where {INCIDENT} and a.due_date < date '2026-06-30' and (a.status in ('open', "
+        "'in_progress') or (a.status = 'done' and cast(a.closed_at as date) > date '2026-06-30'))"
+        " and cast(coalesce(a.created_at, i.incident_date) as date) <= date '2026-06-30'",
+    )
+    assert metric(at, "Overdue") == f"{overdue:,}"
+    assert len(frame_with(at, "days_overdue", "owner", "ticket")) == overdue
+    statuses = frame_with(at, "quarter", "status", "items")
+    assert "unknown" in set(statuses["status"])  # unknown is its own band
+    done, open_, in_progress = (
+        scalar(store, "select count(*) from action_items a join incidents i using (incident_id) "
+               f"where {INCIDENT} and a.status = ?", [s])
+        for s in ("done", "open", "in_progress")
+    )  # fmt: skip
+    assert metric(at, "Closure rate") == f"{done / (done + open_ + in_progress):.0%}"
+    vague = frame_with(at, "reason", "action_item_id")
+    assert set(vague["status"]) <= {"open", "in_progress", "unknown"}
+
+    earlier = open_page("action_items", as_of="2025-01-31")
+    assert metric(earlier, "Overdue") != metric(at, "Overdue")
+
+
+def test_quarterly_review(store: str) -> None:
+    at = open_page("quarterly_review", quarter="2026Q3")
+    assert [t.value for t in at.title] == ["Quarterly review"]
+    q3 = scalar(
+        store,
+        f"select count(*) from incidents where {INCIDENT} "
+        "and incident_date between date '2026-07-01' and date '2026-09-30'",
+    )
+    assert metric(at, "Incidents") == str(q3)
+    comparison = frame_with(at, "metric", "quarter", "previous_quarter")
+    assert comparison.set_index("metric").loc["Incidents", "quarter"] == q3
+    severe = frame_with(at, "incident_id", "severity", "url")
+    assert set(severe["severity"]) <= {"SEV1", "SEV2"} and len(severe) > 0
+    assert {"Report (Markdown)", "CSVs behind it (zip)"} <= set(downloads(at))
+
+    sev1_only = open_page("quarterly_review", quarter="2026Q3", severity="SEV1")
+    sev1 = scalar(
+        store,
+        f"select count(*) from incidents where {INCIDENT} and severity = 'SEV1' "
+        "and incident_date between date '2026-07-01' and date '2026-09-30'",
+    )
+    assert metric(sev1_only, "Incidents") == str(sev1) != str(q3)
+
+
+def test_quarterly_review_says_when_a_quarter_had_no_incidents(
+    hand_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The hand-built store (tests/hand_store.py) has incidents in Q1, Q2 and Q4 of 2026.
+    monkeypatch.setenv("PMDASH_DB", hand_db)
+    at = open_page("quarterly_review", quarter="2026Q3")
+    notes = [i.value for i in at.info]
+    assert "No incidents this quarter." in notes
+    assert "No SEV1–2 incidents this quarter." in notes
+    assert metric(at, "Incidents") == "0"
+    # Overdue at the end of Q3 (09-30): A2 (due 03-01) and D1 (due 04-01).
+    owners = frame_with(at, "owner", "opened", "closed", "overdue")
+    assert owners[["owner", "overdue"]].values.tolist() == [["bob", 1], ["dave", 1]]
+
+
+def test_incidents_table_and_detail(store: str) -> None:
+    at = open_page("incidents", service="payments")
+    table = frame_with(at, "incident_id", "title", "severity", "services", "action_items")
+    payments = scalar(
+        store,
+        f"select count(*) from incidents i join incident_services s using (incident_id) "
+        f"where s.service = 'payments' and {INCIDENT}",
+    )
+    assert len(table) == payments
+    assert table["services"].str.contains("payments").all()
+
+    incident_id, title = (
+        duckdb.connect(store, read_only=True)
+        .execute(
+            "select incident_id, title from incidents where severity = 'SEV1' "
+            "order by incident_date desc limit 1"
+        )
+        .fetchall()[0]
+    )
+    detail = open_page("incidents", incident=incident_id)
+    assert any(title.split(" ")[0] in m.value for m in detail.markdown if m.value.startswith("###"))
+    fields = frame_with(detail, "field", "value", "found_in")
+    assert fields.set_index("field").loc["severity", "value"] == "SEV1"
+    items = scalar(store, "select count(*) from action_items where incident_id = ?", [incident_id])
+    assert len(frame_with(detail, "position", "status_basis")) == items
+
+
+def test_data_and_sources(store: str) -> None:
+    at = open_page("data_sources")
+    assert [t.value for t in at.title] == ["Data & sources"]
+    assert charts(at) == 1  # completeness by section
+    status = frame_with(at, "source", "status", "documents_seen")
+    seen = scalar(store, "select documents_seen from sync_runs where source_name = 'sample'")
+    assert status.set_index("source").loc["sample", "documents_seen"] == seen
+    errors = frame_with(at, "document", "severity", "message")
+    assert len(errors) == scalar(store, "select count(*) from load_errors")
+    coverage = frame_with(at, "with_date", "with_severity", "with_service", "with_category")
+    assert coverage["incidents"].sum() == scalar(
+        store, f"select count(*) from incidents where {INCIDENT}"
+    )
+
+
+def test_the_sync_button_loads_the_configured_sources(
+    store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / "store.duckdb"
+    shutil.copy(store, copy)
+    monkeypatch.setenv("PMDASH_DB", str(copy))
+    at = open_page("data_sources")
+    at.button(key="sync").click().run()
+    assert not at.exception
+    assert [s.proto.label for s in at.status] == ["Sync done"]
+    # With no config the bundled sample corpus is the source; nothing changed since the
+    # fixture synced it, so the second run reads every document as unchanged.
+    runs = scalar(str(copy), "select count(*) from sync_runs where source_name = 'sample'")
+    assert runs == 2
+    unchanged = scalar(
+        str(copy), "select documents_unchanged from sync_runs order by started_at desc limit 1"
+    )
+    assert unchanged == scalar(str(copy), "select count(*) from incidents")
