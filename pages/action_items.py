@@ -3,6 +3,8 @@ overdue items, ageing, by owner and by service, hygiene and vague items, time to
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from pages.ui import charts, data, sidebar
@@ -13,8 +15,11 @@ from queries.quality import SMALL_N
 
 def render() -> None:
     st.title("Action items")
-    as_of = st.date_input("Overdue and age on", value=data.today(), key="as_of",
-                          bind="query-params", format="YYYY-MM-DD")  # fmt: skip
+    # Empty means today. A chosen date, even today's, goes into the URL, so a shared link keeps
+    # its day (a bound widget leaves its default value out of the URL).
+    chosen = st.date_input("Overdue and age on (empty: today)", value=None, key="as_of",
+                           bind="query-params", format="YYYY-MM-DD")  # fmt: skip
+    as_of = chosen if isinstance(chosen, date) else data.today()
     view = sidebar.current_view(as_of=as_of)
 
     summary = data.table("action-item-summary", view)

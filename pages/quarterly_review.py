@@ -11,15 +11,20 @@ from pages.ui.widgets import table_block
 from queries import quarterly, report
 from queries.filters import DIMENSION_LABELS
 
+LATEST = "latest complete quarter"
+
 
 def render() -> None:
     st.title("Quarterly review")
     view = sidebar.current_view()
-    choices = [str(q) for q in data.call(quarterly.quarters_with_data, view.today)]
-    default = str(quarterly.latest_complete_quarter(view.today))
-    chosen = st.selectbox("Quarter", choices, index=choices.index(default) if default in choices else 0,
-                          key="quarter", bind="query-params")  # fmt: skip
-    quarter = quarterly.Quarter.parse(chosen or default)
+    latest = quarterly.latest_complete_quarter(view.today)
+    # The default option is a rule, not a quarter: a bound widget leaves its default out of the
+    # URL, so a link to an explicitly chosen quarter keeps naming it, and a link without one
+    # keeps meaning "the latest complete quarter".
+    choices = [LATEST, *(str(q) for q in data.call(quarterly.quarters_with_data, view.today))]
+    chosen = st.selectbox("Quarter", choices, key="quarter", bind="query-params",
+                          help=f"{LATEST}: {latest} today.")  # fmt: skip
+    quarter = latest if chosen in (None, LATEST) else quarterly.Quarter.parse(chosen)
     review = data.call(quarterly.review, view.filters, quarter, dim=view.dim,
                        window_days=view.window_days, threshold=view.threshold)  # fmt: skip
     previous = quarter.previous()
@@ -41,12 +46,13 @@ def render() -> None:
         st.info("No incidents this quarter.")
     st.subheader(f"{quarter} against {previous}")
     comparison = review.comparison
-    tiles = st.columns(len(comparison))
-    for tile, row in zip(tiles, comparison.itertuples(index=False), strict=True):
-        tile.metric(row.metric, report.format_value(row.metric, row.quarter),
-                    delta=None if row.change is None else report.format_change(row.metric, row.change),
-                    delta_color="off",
-                    help=f"{previous}: {report.format_value(row.metric, row.previous_quarter)}")  # fmt: skip
+    rows = list(comparison.itertuples(index=False))
+    for line in (rows[:4], rows[4:]):  # seven tiles in one row would cut their labels
+        for tile, row in zip(st.columns(4), line, strict=False):
+            tile.metric(row.metric, report.format_value(row.metric, row.quarter),
+                        delta=None if row.change is None else report.format_change(row.metric, row.change),
+                        delta_color="off",
+                        help=f"{previous}: {report.format_value(row.metric, row.previous_quarter)}")  # fmt: skip
     table_block(comparison, "comparison")
 
     st.subheader("SEV1–2 incidents")

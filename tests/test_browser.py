@@ -1,0 +1,183 @@
+"""The dashboard in a real browser: `streamlit run dashboard.py`, headless Chromium.
+
+Every page is opened by its URL, with filters in the query string, as the very first request
+to a freshly started server: the case Streamlit's legacy multipage mode gets wrong (a
+`pages/` folder beside the entry script) unless the app hands over to `st.navigation`
+(pages/ui/navigation.py). Each page must show the frame (navigation and sidebar filters
+holding the URL's values), its title, its charts and its data, and no error. Two of the
+servers then switch page to check that the filters and the URL survive the switch.
+
+Needs Debian's `chromium` (installed by .ci/run); `PMDASH_CHROMIUM` overrides the path.
+Screenshots go to `$PMDASH_TEST_ARTIFACTS` (default tests/artifacts/browser).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("PMDASH_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(os.environ.get("PMDASH_TEST_ARTIFACTS", REPO / "tests" / "artifacts" / "browser"))
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+STARTUP_LIMIT = 60.0  # seconds for a server to answer its health check
+RENDER_LIMIT_MS = 60_000
+ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
+
+
+@dataclass
+class DeepLink:
+    name: str
+    path: str
+    title: str
+    charts: int  # plotly charts the page draws for this selection
+    sidebar_shows: list[str]  # filter values from the URL that the sidebar must hold
+    page_shows: list[str] = field(default_factory=list)  # text the page must contain
+    switch_to: str = ""  # a page to switch to afterwards, keeping the filters
+
+
+def first_sev1(db: str) -> tuple[str, str]:
+    with duckdb.connect(db, read_only=True) as conn:
+        row = conn.execute(
+            "select incident_id, title from incidents where severity = 'SEV1' "
+            "order by incident_date desc limit 1"
+        ).fetchall()[0]
+    return row[0], row[1]
+
+
+def deep_links(db: str) -> list[DeepLink]:
+    incident_id, title = first_sev1(db)
+    return [
+        DeepLink("root", "/?severity=SEV1&severity=SEV2", "Overview", 4, ["SEV1", "SEV2"],
+                 ["Incidents over time by severity"], switch_to="Recurrence"),
+        DeepLink("overview", "/overview?period=quarter&severity=SEV1", "Overview", 4, ["SEV1"],
+                 ["Latest post-mortems"]),
+        DeepLink("recurrence", "/recurrence?service=checkout&dim=service", "Recurrence", 2,
+                 ["checkout"], ["Recurring patterns (by service)"],
+                 switch_to="Incidents"),
+        DeepLink("action_items", "/action_items?as_of=2026-06-30&category=deployment",
+                 "Action items", 2, ["deployment"], ["Overdue on 2026-06-30"]),
+        DeepLink("quarterly_review", "/quarterly_review?quarter=2026Q3&severity=SEV1",
+                 "Quarterly review", 0, ["SEV1"], ["2026Q3 against 2026Q2", "SEV1–2 incidents"]),
+        DeepLink("incidents", f"/incidents?incident={incident_id}&severity=SEV1", "Incidents",
+                 0, ["SEV1"], [title, "Related incidents"]),
+        DeepLink("data_sources", "/data_sources?source=sample", "Data & sources", 1, ["sample"],
+                 ["Last sync per source", "Field coverage by source"]),
+    ]  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install Debian's chromium package"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def fresh_server(sample_db: str, tmp_path: Path) -> Iterator[str]:
+    """A newly started `streamlit run dashboard.py` on a free port; yields its base URL."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "PMDASH_CONFIG"}
+    env["PMDASH_DB"] = sample_db
+    log = (tmp_path / "server.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard.py"),
+         "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
+         "--server.fileWatcherType=none", "--browser.gatherUsageStats=false"],
+        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_LIMIT
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).close()
+                break
+            except OSError:
+                assert server.poll() is None, (tmp_path / "server.log").read_text()
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def wait_until_rendered(page: Page, title: str, charts: int) -> None:
+    page.wait_for_selector(f"h1:has-text('{title}')", timeout=RENDER_LIMIT_MS)
+    page.wait_for_function(
+        """n => !document.querySelector("[data-testid='stStatusWidget']")
+              && document.querySelectorAll("[data-testid='stSkeleton']").length === 0
+              && document.querySelectorAll('.js-plotly-plot').length >= n""",
+        arg=charts,
+        timeout=RENDER_LIMIT_MS,
+    )
+
+
+def assert_page(page: Page, link: DeepLink) -> None:
+    assert page.locator(ERRORS).count() == 0, page.locator(ERRORS).first.inner_text()
+    assert page.locator("h1").first.inner_text() == link.title
+    assert page.locator(".js-plotly-plot").count() == link.charts
+    nav = page.locator(
+        "[data-testid='stSidebarNavLink'] [data-testid='stMarkdownContainer']"
+    ).all_inner_texts()
+    assert nav == ["Overview", "Recurrence", "Action items", "Quarterly review", "Incidents",
+                   "Data & sources"]  # fmt: skip
+    sidebar = page.locator("[data-testid='stSidebar']").inner_text()
+    for value in link.sidebar_shows:
+        assert value in sidebar, f"the sidebar lost {value!r} from the URL"
+    main = page.locator("[data-testid='stMain']").inner_text()
+    for text in link.page_shows:
+        assert text in main
+    assert page.locator("[data-testid='stDataFrame'], [data-testid='stMetricValue']").count() > 0
+
+
+@pytest.mark.parametrize("index", range(7), ids=lambda i: ["root", "overview", "recurrence",
+                         "action_items", "quarterly_review", "incidents", "data_sources"][i])  # fmt: skip
+def test_a_shared_link_is_the_first_request_to_a_fresh_server(
+    index: int, fresh_server: str, browser: Browser, sample_db: str
+) -> None:
+    link = deep_links(sample_db)[index]
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(fresh_server + link.path)
+        wait_until_rendered(page, link.title, link.charts)
+        page.screenshot(path=str(ARTIFACTS / f"{link.name}.png"))
+        assert_page(page, link)
+        query = link.path.split("?", 1)[1]
+        assert page.url.endswith(query), "the URL keeps the shared filters"
+        if link.switch_to:
+            page.locator("[data-testid='stSidebarNavLink']", has_text=link.switch_to).click()
+            wait_until_rendered(page, link.switch_to, 0)
+            page.wait_for_function("q => location.search.includes(q)", arg=query.split("&")[0])
+            page.screenshot(path=str(ARTIFACTS / f"{link.name}-then-{link.switch_to.lower()}.png"))
+            sidebar = page.locator("[data-testid='stSidebar']").inner_text()
+            for value in link.sidebar_shows:
+                assert value in sidebar, f"switching pages lost {value!r}"
+            assert page.locator(ERRORS).count() == 0
+    finally:
+        page.close()
