@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import click
+import duckdb
 
-from loaders.config import load_config, store_location
+from loaders.config import Config, load_config, store_location
 from loaders.model import KINDS, ConfigError
 from loaders.store import connect_read_only
 from queries import quarterly, report
@@ -75,7 +76,7 @@ def _filters(options: dict[str, Any]) -> Filters:
     )
 
 
-def _open(config_path: str | None, db: str | None):  # type: ignore[no-untyped-def]
+def _open(config_path: str | None, db: str | None) -> tuple[Config, duckdb.DuckDBPyConnection]:
     try:
         config = load_config(config_path)
     except ConfigError as e:

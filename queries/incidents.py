@@ -14,6 +14,7 @@ import pandas as pd
 
 from queries.filters import Filters
 from queries.runner import run
+from queries.values import missing
 
 COUNT_DIMENSIONS = ("severity", "service", "category", "source")
 PERIODS = ("month", "quarter")
@@ -100,7 +101,7 @@ def fields_with_provenance(detail_frame: pd.DataFrame) -> pd.DataFrame:
 def _as_text(value: object) -> str:
     if isinstance(value, np.ndarray | list | tuple):
         return ", ".join(str(v) for v in value)
-    if value is None or pd.isna(value):  # type: ignore[call-overload]
+    if missing(value):
         return ""
     if isinstance(value, pd.Timestamp):
         if value == value.normalize():

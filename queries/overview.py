@@ -15,6 +15,7 @@ import pandas as pd
 
 from queries import action_items, incidents, recurrence
 from queries.filters import Filters
+from queries.values import number
 
 KPI_COLUMNS = ["metric", "value", "previous", "change", "period", "previous_period", "note"]
 
@@ -43,14 +44,10 @@ def _values(
     return {
         "Incidents": int(totals["incidents"]),
         "SEV1–2 incidents": int(totals["sev1_2"]),
-        "Repeat rate": _number(repeats["repeat_rate"]),
-        "Closure rate": _number(items["closure_rate"]),
+        "Repeat rate": number(repeats["repeat_rate"]),
+        "Closure rate": number(items["closure_rate"]),
         "Overdue action items": int(items["overdue"]),
     }
-
-
-def _number(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
 
 
 def kpis(

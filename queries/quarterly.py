@@ -17,6 +17,7 @@ import pandas as pd
 from queries import action_items, incidents, recurrence
 from queries.filters import Filters
 from queries.runner import run
+from queries.values import number
 
 _QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.IGNORECASE)
 
@@ -109,16 +110,16 @@ def _metrics(
     return {
         "Incidents": int(totals["incidents"]),
         "SEV1–2 incidents": int(totals["sev1_2"]),
-        "Repeat rate": _number(repeats["repeat_rate"]),
-        "Closure rate of the quarter's action items": _number(summary["closure_rate"]),
+        "Repeat rate": number(repeats["repeat_rate"]),
+        "Closure rate of the quarter's action items": number(summary["closure_rate"]),
         "Action items opened": int(owners["opened"].sum()),
         "Action items closed": int(owners["closed"].sum()),
         "Action items overdue at quarter end": int(owners["overdue"].sum()),
     }
 
 
-def _number(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+def _change(now: float | None, before: float | None) -> float | None:
+    return None if now is None or before is None else now - before
 
 
 def _items_by_owner(
@@ -154,9 +155,7 @@ def review(
                 "metric": metric,
                 "quarter": value,
                 "previous_quarter": before[metric],
-                "change": None
-                if value is None or before[metric] is None
-                else value - before[metric],
+                "change": _change(value, before[metric]),
             }
             for metric, value in now.items()
         ],
@@ -165,7 +164,6 @@ def review(
     )
     in_quarter = filters.between(quarter.start, quarter.end)
     lookback = filters.between(quarter.start - timedelta(days=window_days), quarter.end)
-    pattern_args = {"dim": dim, "window_days": window_days, "threshold": threshold}
     result = QuarterReview(
         quarter=quarter,
         filters=filters,
@@ -174,9 +172,21 @@ def review(
         threshold=threshold,
         comparison=comparison,
         severe=incidents.severe(conn, in_quarter),
-        patterns=recurrence.patterns(conn, lookback, **pattern_args, active_from=quarter.start),
+        patterns=recurrence.patterns(
+            conn,
+            lookback,
+            dim=dim,
+            window_days=window_days,
+            threshold=threshold,
+            active_from=quarter.start,
+        ),
         pattern_incidents=recurrence.pattern_incidents(
-            conn, lookback, **pattern_args, active_from=quarter.start
+            conn,
+            lookback,
+            dim=dim,
+            window_days=window_days,
+            threshold=threshold,
+            active_from=quarter.start,
         ),
         items_by_owner=owners,
     )

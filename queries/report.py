@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from queries.export import zip_of_csvs
 from queries.filters import DIMENSION_LABELS
 from queries.quarterly import QuarterReview
+from queries.values import missing
 
 # Every piece of document text is written mid-line (after a date, inside a table cell), so
 # only the characters with an inline meaning need escaping: emphasis, code, links, HTML,
@@ -24,38 +26,38 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 RATE_METRICS = ("Repeat rate", "Closure rate of the quarter's action items")
 
 
-def escape(text: object) -> str:
+def escape(text: Any) -> str:
     """Document text as literal Markdown text."""
-    if text is None or (not isinstance(text, str) and pd.isna(text)):  # type: ignore[arg-type]
+    if missing(text):
         return ""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
-def format_value(metric: str, value: object) -> str:
-    if value is None or pd.isna(value):  # type: ignore[arg-type]
+def format_value(metric: Any, value: Any) -> str:
+    if missing(value):
         return "n/a"
     if metric in RATE_METRICS:
-        return f"{float(value):.0%}"  # type: ignore[arg-type]
-    return f"{int(value):d}"  # type: ignore[call-overload]
+        return f"{float(value):.0%}"
+    return f"{int(value):d}"
 
 
-def format_change(metric: str, value: object) -> str:
-    if value is None or pd.isna(value):  # type: ignore[arg-type]
+def format_change(metric: Any, value: Any) -> str:
+    if missing(value):
         return "n/a"
     if metric in RATE_METRICS:
-        return f"{float(value) * 100:+.0f} points"  # type: ignore[arg-type]
-    return f"{int(value):+d}"  # type: ignore[call-overload]
+        return f"{float(value) * 100:+.0f} points"
+    return f"{int(value):+d}"
 
 
-def _link(title: object, url: object) -> str:
+def _link(title: Any, url: Any) -> str:
     label = escape(title) or "(untitled)"
     if isinstance(url, str) and url.startswith(("http://", "https://")):
         return f"[{label}](<{url.replace('>', '%3E')}>)"
     return label
 
 
-def _date(value: object) -> str:
-    return "undated" if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()  # type: ignore[arg-type]
+def _date(value: Any) -> str:
+    return "undated" if missing(value) else pd.Timestamp(value).date().isoformat()
 
 
 def markdown(review: QuarterReview) -> str:
