@@ -13,9 +13,8 @@ import importlib
 import os
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -23,6 +22,9 @@ from loaders.config import Config, load_config, store_location
 from loaders.store import connect_read_only, is_file_store
 from queries import tables
 from queries.tables import View
+
+if TYPE_CHECKING:  # pages reach DuckDB only through queries/ and loaders/
+    import duckdb
 
 
 def config() -> Config:
