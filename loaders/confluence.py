@@ -37,10 +37,9 @@ from urllib.parse import urlsplit
 from loaders.config import Config, SourceConfig
 from loaders.confluence_client import LIMITS, ConfluenceClient, Limits, Target, connect
 from loaders.confluence_storage import StorageError, UserNames, parse_storage
-from loaders.dates import ImpossibleDate, find_date, parse_datetime
-from loaders.document import BlockReader, _strip_leading_date
+from loaders.dates import ImpossibleDate, parse_datetime
+from loaders.document import BlockReader, mark_unstated
 from loaders.extract import Rules, words
-from loaders.markdown import REPORTED_FIELDS
 from loaders.model import (
     ConfigError,
     Failed,
@@ -257,14 +256,7 @@ def parse_page(
         source_updated_at=_moment(version.get("when")),
     )
     if title:
-        reader.apply(pm, "title", _strip_leading_date(title) or title, "page title")
-        try:
-            day = find_date(title, strict=True)
-        except ImpossibleDate as e:
-            pm.warnings.append(f"{e} (page title); incident date not taken from it")
-            day = None
-        if day:
-            reader.apply(pm, "incident_date", day, "title (page title)")
+        reader.apply_title(pm, title, "page title")
     for key, value, line in page.properties:
         name = reader.rules.label_of(key)
         if name:
@@ -273,8 +265,7 @@ def parse_page(
     reader.read_blocks(pm, page.blocks, items_stated=False)
     created = (content.get("history") or {}).get("createdDate")
     reader.apply(pm, "published_at", created, "page created")
-    for name in REPORTED_FIELDS:
-        pm.provenance.setdefault(name, "not stated")
+    mark_unstated(pm)
     return pm
 
 

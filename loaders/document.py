@@ -52,6 +52,11 @@ TABLE_COLUMNS = {
     "ticket": ("ticket", "issue", "jira", "link", "tracking", "bug", "pr", "tracker", "reference"),
     "closed": ("closed", "closed at", "closed on", "completed", "completed on", "done on", "date closed"),
 }  # fmt: skip
+REPORTED_FIELDS = (
+    "title", "incident_date", "started_at", "detected_at", "resolved_at", "published_at",
+    "severity", "status", "kind", "services", "categories", "tags", "summary", "root_cause",
+    "customer_impact", "time_to_detect_minutes", "time_to_recover_minutes",
+)  # fmt: skip
 DATE_PRECEDENCE = ("front matter", "property", "label", "title", "timeline", "summary", "file name")
 
 
@@ -304,11 +309,18 @@ class BlockReader:
             state.pending_label = label
             return
         if block.level == 1 and pm.title is None and words(text) not in NON_TITLE_HEADINGS and text:
-            title = _strip_leading_date(text)
-            self.apply(pm, "title", title or text, f"H1 heading (line {block.line})")
-            self._date_candidate_in(pm, text, f"title (line {block.line})")
+            self.apply_title(pm, text, f"H1 heading (line {block.line})")
 
-    def _date_candidate_in(self, pm: PostMortem, text: str, where: str) -> None:
+    def apply_title(self, pm: PostMortem, text: str, where: str) -> None:
+        """A title as written; a date in it is a candidate for the incident date.
+
+        `2020-08-28 - Memory overload` becomes the title `Memory overload`, dated 2020-08-28.
+        """
+        self.apply(pm, "title", _strip_leading_date(text) or text, where)
+        self.date_in_text(pm, text, f"title ({where})")
+
+    def date_in_text(self, pm: PostMortem, text: str, where: str) -> None:
+        """Offer the first date written in `text` as the incident date, from rule `where`."""
         try:
             day = find_date(text, strict=True)
         except ImpossibleDate as e:
@@ -433,6 +445,12 @@ def _derive_durations(pm: PostMortem) -> None:
         if getattr(pm, name) is None and pm.started_at and end and end >= pm.started_at:
             setattr(pm, name, (end - pm.started_at).total_seconds() / 60)
             pm.provenance[name] = f"computed: {label} - started_at"
+
+
+def mark_unstated(pm: PostMortem) -> None:
+    """Say so in the provenance of every field the document left empty."""
+    for name in REPORTED_FIELDS:
+        pm.provenance.setdefault(name, "not stated")
 
 
 def _line(start: int | None, offset: int) -> int | None:

@@ -16,8 +16,17 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
-from loaders.dates import ImpossibleDate, find_date, parse_date, parse_datetime
-from loaders.document import Block, BlockReader, Heading, Item, ItemList, Paragraph, Table
+from loaders.dates import ImpossibleDate, parse_date, parse_datetime
+from loaders.document import (
+    Block,
+    BlockReader,
+    Heading,
+    Item,
+    ItemList,
+    Paragraph,
+    Table,
+    mark_unstated,
+)
 from loaders.extract import find_ticket, parse_action_text, status_from_word, status_marker
 from loaders.model import ActionItem, PostMortem
 
@@ -38,11 +47,6 @@ FRONT_MATTER_FIELDS = {
 # Placeholder text left in a copied template: `<Short description of what happened>`.
 PLACEHOLDER = re.compile(r"<(?!https?:|mailto:|/)[A-Z][^<>\n]*\s[^<>\n]*>|\{\{[^}]+\}\}")
 PLACEHOLDERS_FOR_TEMPLATE = 2
-REPORTED_FIELDS = (
-    "title", "incident_date", "started_at", "detected_at", "resolved_at", "published_at",
-    "severity", "status", "kind", "services", "categories", "tags", "summary", "root_cause",
-    "customer_impact", "time_to_detect_minutes", "time_to_recover_minutes",
-)  # fmt: skip
 
 _markdown = MarkdownIt("commonmark").enable("table").enable("strikethrough")
 
@@ -85,8 +89,7 @@ def parse_markdown(
         raise DocumentError("the file has no content; write the post-mortem or delete the file")
     reader.read_blocks(pm, blocks, items_stated=items_stated)
     _from_file_name(pm, source_id, reader)
-    for name in REPORTED_FIELDS:
-        pm.provenance.setdefault(name, "not stated")
+    mark_unstated(pm)
     return pm
 
 
@@ -177,13 +180,7 @@ def _midnight(day: date | None) -> datetime | None:
 def _from_file_name(pm: PostMortem, source_id: str, reader: BlockReader) -> None:
     stem = PurePosixPath(source_id).stem
     if pm.incident_date is None:
-        try:
-            day = find_date(stem, strict=True)
-        except ImpossibleDate as e:
-            pm.warnings.append(f"{e} (file name); incident date left empty")
-            day = None
-        if day:
-            reader.apply(pm, "incident_date", day, "file name")
+        reader.date_in_text(pm, stem, "file name")
     if pm.title is None:
         name = re.sub(r"^\s*(?:\d{4}[-_.]\d{2}[-_.]\d{2}|\d+)[-_ .]*", "", stem)
         name = re.sub(r"[-_]+", " ", name).strip() or stem

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from loaders.document import mark_unstated
 from loaders.extract import words
-from loaders.markdown import REPORTED_FIELDS
 from loaders.model import (
     Failed,
     KnownDocument,
@@ -281,8 +281,7 @@ class DatabaseReader:
         tree = fetch_tree(page["id"], self._children)
         source.reader.read_blocks(pm, to_blocks(tree), items_stated=bool(pm.action_items))
         add_stated_sections(pm)
-        for name in REPORTED_FIELDS:
-            pm.provenance.setdefault(name, "not stated")
+        mark_unstated(pm)
         pm.content_hash = self._version(ds, page)
         pm.source_updated_at = notion_time(page.get("last_edited_time"))
         return Loaded(pm)
