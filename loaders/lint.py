@@ -69,8 +69,8 @@ def lint_postmortem(pm: PostMortem, name: str) -> Iterator[Problem]:
         if section not in pm.sections:
             yield Problem(name, 1, f"missing section: {SECTION_NAMES[section]}")
     for item in pm.action_items:
-        if item.status == "wont_do":
-            continue
+        if item.status in ("done", "wont_do"):
+            continue  # closed items need no owner or date any more
         line = item.line or 1
         label = f"action item {item.position} ({_short(item.title)})"
         if not item.owner:
