@@ -79,9 +79,7 @@ def render() -> None:
         "into, monitor, review…) with nothing measurable: no one can tell when they are done."
     )
     table_block(data.table("vague-items", view), "vague-items", empty="No vague unfinished items.")
-
-    st.subheader("All action items")
-    table_block(data.table("action-items", view), "action-items", height=400)
+    st.caption("Every action item of the selection: `pmdash export action-items` (same filters).")
 
 
 def _percent(value: object) -> str:

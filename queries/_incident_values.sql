@@ -3,8 +3,9 @@
 -- One row per incident and value: an incident with two services has two rows.
 -- With a service or category filter, only the selected services / categories are values.
 -- Params: $dim ('service' | 'category' | 'service_category'); $services, $categories, $kinds
-select v.incident_id, v.value,
-       coalesce(i.started_at, cast(i.incident_date as timestamp)) as began_at
+select v.incident_id, v.value, x.began_at,
+       -- Order of incidents with this value (by start, then id): "earlier" means a lower seq.
+       row_number() over (partition by v.value order by x.began_at, v.incident_id) as seq
 from (
     select s.incident_id, s.service as value
     from incident_services s
@@ -28,4 +29,7 @@ from (
            or list_contains(cast($categories as varchar[]), c.category))
 ) v
 join incidents i on i.incident_id = v.incident_id
+cross join lateral (
+    select coalesce(i.started_at, cast(i.incident_date as timestamp)) as began_at
+) x
 where list_contains(cast($kinds as varchar[]), coalesce(i.kind, 'incident'))

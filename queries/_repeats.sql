@@ -9,6 +9,7 @@ select
     f.incident_id,
     p.value,
     p.began_at,
+    p.seq,
     p.previous_incident_id,
     p.previous_began_at,
     coalesce(p.previous_began_at >= p.began_at - to_days(cast($window_days as integer)), false)

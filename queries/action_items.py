@@ -74,8 +74,8 @@ def hygiene(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
 
 def vague(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Unfinished items (open, in_progress, unknown) whose title is vague, with the reason."""
-    items = run(conn, "unfinished_items", **filters.params())
-    reasons = items["title"].map(vague_reason)
-    flagged = items.loc[reasons.notna()].copy()
-    flagged.insert(2, "reason", reasons[reasons.notna()])
-    return flagged.reset_index(drop=True)
+    titles = run(conn, "action_item_titles", **filters.params())["title"].dropna().unique()
+    reasons = {title: reason for title in titles if (reason := vague_reason(title))}
+    items = run(conn, "unfinished_items", **filters.params(), titles=sorted(reasons))
+    items.insert(2, "reason", items["title"].map(reasons))
+    return items

@@ -1,34 +1,68 @@
 -- Déjà vu (SPEC §6): a repeat incident that began while an action item of an earlier
 -- matching incident (same value, within the window) was still not done: open or
--- in_progress, or done with closed_at after the repeat began. Items with a known
--- created_at after the repeat did not exist yet and do not count; wont_do and unknown
--- items are not "still not done" by what the documents say, so they do not count either.
--- One row per repeat incident and earlier incident.
+-- in_progress, or done with closed_at after the repeat began. wont_do and unknown items are
+-- not "still not done" by what the documents say, so they do not count.
+-- Each earlier incident is pending until its last such item closes (open ones: forever);
+-- a window function finds, for every incident, the earlier ones in the window, so the
+-- query stays linear in the number of incidents. One row per repeat and value, naming the
+-- earlier incident that stayed pending longest (then the most recent one).
 -- uses: filtered_incidents, incident_values, repeats
 -- Params: the filters; $dim; $window_days
+with pending as (
+    select incident_id,
+           max(case when status in ('open', 'in_progress') then timestamp 'infinity'
+                    when status = 'done' then closed_at end) as pending_until
+    from action_items
+    group by incident_id
+),
+ordered as (
+    select v.value, v.incident_id, v.began_at, v.seq,
+           case when p.pending_until is not null
+                then {'until': p.pending_until, 'at': v.began_at, 'id': v.incident_id} end
+               as pending
+    from incident_values v
+    left join pending p on p.incident_id = v.incident_id
+    where v.began_at is not null
+),
+looked_back as (
+    select *,
+        greatest(
+            -- incidents that began earlier, at most $window_days before
+            max(pending) over (
+                partition by value order by began_at
+                range between to_days(cast($window_days as integer)) preceding and current row
+                exclude group),
+            -- incidents that began at the same time but come first in the id order
+            max(pending) over (
+                partition by value, began_at order by seq
+                rows between unbounded preceding and 1 preceding)
+        ) as earlier
+    from ordered
+),
+found as (
+    select r.incident_id, r.value, r.began_at, l.earlier.id as earlier_incident_id,
+           l.earlier.at as earlier_began_at
+    from repeats r
+    join looked_back l on l.incident_id = r.incident_id and l.value = r.value
+    where l.earlier.until > r.began_at
+)
 select
-    r.incident_id,
-    f.title,
-    cast(r.began_at as date) as incident_date,
-    f.severity_label as severity,
-    array_to_string(list_sort(list_distinct(list(r.value))), '; ') as shared_values,
-    e.incident_id as earlier_incident_id,
-    any_value(p.title) as earlier_title,
-    cast(e.began_at as date) as earlier_date,
-    count(distinct a.action_item_id) as items_not_done,
-    array_to_string(list_sort(list_distinct(list(a.title))), '; ') as items_not_done_titles,
-    case when regexp_matches(any_value(f.source_url), '^https?://')
-         then any_value(f.source_url) end as url
-from repeats r
-join filtered_incidents f on f.incident_id = r.incident_id
-join incident_values e
-    on e.value = r.value
-   and (e.began_at < r.began_at or (e.began_at = r.began_at and e.incident_id < r.incident_id))
-   and e.began_at >= r.began_at - to_days(cast($window_days as integer))
-join incidents p on p.incident_id = e.incident_id
-join action_items a on a.incident_id = e.incident_id
-where r.is_repeat
-  and (a.status in ('open', 'in_progress') or (a.status = 'done' and a.closed_at > r.began_at))
-  and (a.created_at is null or a.created_at <= r.began_at)
-group by r.incident_id, f.title, r.began_at, f.severity_label, e.incident_id, e.began_at
-order by incident_date desc, r.incident_id, earlier_date desc
+    f.incident_id,
+    i.title,
+    cast(f.began_at as date) as incident_date,
+    i.severity_label as severity,
+    f.value,
+    f.earlier_incident_id,
+    e.title as earlier_title,
+    cast(f.earlier_began_at as date) as earlier_date,
+    count(*) as items_not_done,
+    array_to_string(list_sort(list(a.title)), '; ') as items_not_done_titles,
+    case when regexp_matches(i.source_url, '^https?://') then i.source_url end as url
+from found f
+join filtered_incidents i on i.incident_id = f.incident_id
+join incidents e on e.incident_id = f.earlier_incident_id
+join action_items a
+    on a.incident_id = f.earlier_incident_id
+   and (a.status in ('open', 'in_progress') or (a.status = 'done' and a.closed_at > f.began_at))
+group by all
+order by incident_date desc, f.incident_id, f.value

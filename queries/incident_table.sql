@@ -2,15 +2,31 @@
 -- severity, services, categories and action-item counts by status.
 -- uses: filtered_incidents
 -- Params: the filters
+with services as (
+    select incident_id, string_agg(service, ', ' order by service) as services
+    from incident_services group by incident_id
+),
+categories as (
+    select incident_id, string_agg(category, ', ' order by category) as categories
+    from incident_categories group by incident_id
+),
+items as (
+    select incident_id,
+           count(*) as items,
+           count(*) filter (where status = 'done') as done,
+           count(*) filter (where status = 'open') as open,
+           count(*) filter (where status = 'in_progress') as in_progress,
+           count(*) filter (where status = 'wont_do') as wont_do,
+           count(*) filter (where status = 'unknown') as unknown
+    from action_items group by incident_id
+)
 select
     f.incident_id,
     f.title,
     f.incident_date,
     f.severity_label as severity,
-    (select string_agg(service, ', ' order by service) from incident_services s
-     where s.incident_id = f.incident_id) as services,
-    (select string_agg(category, ', ' order by category) from incident_categories c
-     where c.incident_id = f.incident_id) as categories,
+    s.services,
+    c.categories,
     coalesce(f.kind, 'incident') as kind,
     f.status,
     f.source_name as source,
@@ -24,14 +40,7 @@ select
     f.time_to_recover_minutes,
     case when regexp_matches(f.source_url, '^https?://') then f.source_url end as url
 from filtered_incidents f
-left join (
-    select incident_id,
-           count(*) as items,
-           count(*) filter (where status = 'done') as done,
-           count(*) filter (where status = 'open') as open,
-           count(*) filter (where status = 'in_progress') as in_progress,
-           count(*) filter (where status = 'wont_do') as wont_do,
-           count(*) filter (where status = 'unknown') as unknown
-    from action_items group by incident_id
-) a on a.incident_id = f.incident_id
+left join services s on s.incident_id = f.incident_id
+left join categories c on c.incident_id = f.incident_id
+left join items a on a.incident_id = f.incident_id
 order by f.incident_date desc nulls last, f.began_at desc nulls last, f.incident_id

@@ -95,7 +95,8 @@ def deja_vu(
 ) -> pd.DataFrame:
     """Repeats that struck while an earlier matching incident's action item was not done."""
     _check(dim)
-    return run(conn, "deja_vu", **filters.params(), dim=dim, window_days=window_days)
+    frame = run(conn, "deja_vu", **filters.params(), dim=dim, window_days=window_days)
+    return frame.rename(columns={"value": dim})
 
 
 def service_category_matrix(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:

@@ -8,11 +8,14 @@ select
     f.incident_date,
     f.severity_label as severity,
     case when regexp_matches(f.source_url, '^https?://') then f.source_url end as url,
-    (select count(*) from action_items a where a.incident_id = f.incident_id) as action_items,
-    (select count(*) from action_items a
-     where a.incident_id = f.incident_id and a.status = 'done') as action_items_done
+    coalesce(a.items, 0) as action_items,
+    coalesce(a.done, 0) as action_items_done
 from pattern_members m
 join filtered_incidents f on f.incident_id = m.incident_id
+left join (
+    select incident_id, count(*) as items, count(*) filter (where status = 'done') as done
+    from action_items group by incident_id
+) a on a.incident_id = f.incident_id
 where m.value in (
     select value from pattern_members group by value
     having cast($active_from as date) is null

@@ -1,7 +1,8 @@
--- Action items not known to be finished (open, in_progress, unknown) with their post-mortem:
--- the rows the vague-item list is drawn from (a done or dropped item needs no rewrite).
+-- Action items not known to be finished (open, in_progress, unknown) whose title is one of
+-- $titles, with their post-mortem: the vague-item list. The titles come from the vague-item
+-- rule (queries/hygiene.py) run over action_item_titles.sql, once per distinct title.
 -- uses: filtered_incidents, filtered_items
--- Params: the filters
+-- Params: the filters; $titles (VARCHAR[])
 select
     action_item_id,
     title,
@@ -14,4 +15,5 @@ select
     incident_url
 from filtered_items
 where status in ('open', 'in_progress', 'unknown')
+  and list_contains(cast($titles as varchar[]), title)
 order by incident_date desc nulls last, action_item_id
