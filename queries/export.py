@@ -28,22 +28,22 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for column in out.columns:
         series = out[column]
         if pd.api.types.is_datetime64_any_dtype(series):
-            out[column] = series.map(_iso)
-        elif series.dtype == object or pd.api.types.is_string_dtype(series):
-            # Element by element: Series.map would turn a column of whole numbers and rates
-            # into floats (17 -> 17.0).
-            out[column] = pd.Series(
-                [neutralise(v) for v in series], index=series.index, dtype=object
-            )
+            # Dates (DuckDB DATE, or times all at midnight) as YYYY-MM-DD, others with time.
+            dated = series.dropna()
+            midnight = bool((dated == dated.dt.normalize()).all())
+            text = series.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M:%S")
+            out[column] = text.astype("object").where(series.notna(), "")
+        elif pd.api.types.is_string_dtype(series) and pd.api.types.infer_dtype(
+            series, skipna=True
+        ) in ("string", "empty"):
+            risky = series.str.startswith(FORMULA_STARTS, na=False)
+            out[column] = series.where(~risky, "'" + series.fillna(""))
+        elif series.dtype == object:
+            # Mixed cells (whole numbers beside rates): one by one, as Series.map would turn
+            # 17 into 17.0.
+            values = [neutralise(v) for v in series]
+            out[column] = pd.Series(values, index=series.index, dtype=object)
     return out
-
-
-def _iso(value: pd.Timestamp) -> str:
-    if pd.isna(value):
-        return ""
-    if value == value.normalize():
-        return value.date().isoformat()
-    return value.isoformat(sep=" ")
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -59,7 +59,7 @@ def test_dates_are_iso_and_whole_numbers_stay_whole() -> None:
     assert text.splitlines() == [
         "day,moment,mixed,text",
         "2026-01-10,2026-01-10 09:30:00,17,'=1+1",
-        ",2026-01-11,0.5,",
+        ",2026-01-11 00:00:00,0.5,",
     ]
     assert list(csv_frame(frame).columns) == list(frame.columns)
 

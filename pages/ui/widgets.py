@@ -20,9 +20,11 @@ PERCENT = st.column_config.NumberColumn(format="percent")
 
 
 def csv_button(frame: pd.DataFrame, name: str) -> None:
+    # A callable makes the CSV only when the button is clicked: large tables would otherwise
+    # be written out on every rerun.
     st.download_button(
         f"CSV: {name}.csv",
-        data=to_csv_bytes(frame),
+        data=lambda: to_csv_bytes(frame),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"csv-{name}",
