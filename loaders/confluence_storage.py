@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from loaders.blocks import Block, Heading, Item, ItemList, Paragraph, Table
 from loaders.confluence_inline import (
     NAMESPACES,
     SKIPPED,
@@ -35,7 +36,6 @@ from loaders.confluence_inline import (
     time_date,
     user_ref,
 )
-from loaders.document import Block, Heading, Item, ItemList, Paragraph, Table
 
 _ROOT_OPEN = "<ac:storage " + " ".join(f'xmlns:{p}="{u}"' for p, u in NAMESPACES.items()) + ">"
 _XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
+from loaders.blocks import Block, Heading, Item, ItemList, Paragraph, Table, action_item_from_row
 from loaders.dates import (
     ImpossibleDate,
     find_date,
@@ -22,7 +23,6 @@ from loaders.dates import (
 )
 from loaders.extract import (
     Rules,
-    clean_title,
     find_due,
     find_owner,
     find_ticket,
@@ -30,7 +30,6 @@ from loaders.extract import (
     parse_action_text,
     postmortem_status,
     status_from_word,
-    status_marker,
     words,
 )
 from loaders.model import ActionItem, PostMortem
@@ -44,71 +43,12 @@ NON_TITLE_HEADINGS = {
     "references", "participants", "attendees", "authors", "what went well", "where we got lucky",
     "postmortem", "post mortem", "incident report", "details", "context", "recovery",
 }  # fmt: skip
-TABLE_COLUMNS = {
-    "title": ("action", "action item", "action items", "item", "task", "title", "description", "what", "follow up", "remediation"),
-    "owner": ("owner", "owners", "assignee", "who", "responsible", "dri", "assigned to"),
-    "due": ("due", "due date", "deadline", "target date", "eta", "by", "when", "target"),
-    "status": ("status", "state", "progress", "done"),
-    "ticket": ("ticket", "issue", "jira", "link", "tracking", "bug", "pr", "tracker", "reference"),
-    "closed": ("closed", "closed at", "closed on", "completed", "completed on", "done on", "date closed"),
-}  # fmt: skip
 REPORTED_FIELDS = (
     "title", "incident_date", "started_at", "detected_at", "resolved_at", "published_at",
     "severity", "status", "kind", "services", "categories", "tags", "summary", "root_cause",
     "customer_impact", "time_to_detect_minutes", "time_to_recover_minutes",
 )  # fmt: skip
 DATE_PRECEDENCE = ("front matter", "property", "label", "title", "timeline", "summary", "file name")
-
-
-@dataclass(slots=True)
-class Heading:
-    level: int
-    text: str
-    line: int | None = None
-
-
-@dataclass(slots=True)
-class Paragraph:
-    text: str
-    links: list[str] = field(default_factory=list)
-    line: int | None = None
-
-
-@dataclass(slots=True)
-class Item:
-    """A list item: its own text, and nested items that belong to it."""
-
-    text: str
-    links: list[str] = field(default_factory=list)
-    children: list[Item] = field(default_factory=list)
-    checked: bool | None = None  # a structured to-do (Notion `to_do`, Confluence task)
-    struck: bool = False  # the whole text is struck through
-    owner: str | None = None  # a structured assignee
-    due: date | None = None  # a structured due date
-    line: int | None = None
-
-    def all_text(self) -> str:
-        return "\n".join([self.text, *(c.all_text() for c in self.children)])
-
-    def all_links(self) -> list[str]:
-        return [*self.links, *(link for c in self.children for link in c.all_links())]
-
-
-@dataclass(slots=True)
-class ItemList:
-    items: list[Item]
-    line: int | None = None
-
-
-@dataclass(slots=True)
-class Table:
-    header: list[str]
-    rows: list[list[str]]
-    links: list[list[str]] = field(default_factory=list)  # links found in each row
-    line: int | None = None
-
-
-Block = Heading | Paragraph | ItemList | Table
 
 
 @dataclass(slots=True)
@@ -419,7 +359,7 @@ class BlockReader:
             if not items_stated:
                 for i, row in enumerate(block.rows):
                     links = block.links[i] if i < len(block.links) else []
-                    item = _table_item(block.header, row, links, len(state.items) + 1)
+                    item = action_item_from_row(block.header, row, links, len(state.items) + 1)
                     if item:
                         # Rows follow the header and its delimiter line.
                         item.line = None if block.line is None else block.line + 2 + i
@@ -469,54 +409,3 @@ def _group_status(heading: str) -> str | None:
         key = re.sub(r"\b(items?|actions?|tasks?|follow ups?)\b", "", key).strip()
         status = status_from_word(key)
     return status
-
-
-def _column_roles(header: list[str]) -> dict[str, int]:
-    roles: dict[str, int] = {}
-    for index, name in enumerate(header):
-        key = words(name)
-        for role, names in TABLE_COLUMNS.items():
-            if key in names and role not in roles:
-                roles[role] = index
-                break
-    roles.setdefault("title", 0)
-    return roles
-
-
-def _table_item(
-    header: list[str], row: list[str], links: list[str], position: int
-) -> ActionItem | None:
-    roles = _column_roles(header)
-
-    def cell(role: str) -> str:
-        index = roles.get(role)
-        return row[index].strip() if index is not None and index < len(row) else ""
-
-    raw_title = cell("title")
-    if not raw_title:
-        return None
-    item = ActionItem(position=position, title=clean_title(raw_title) or raw_title)
-    status_text = cell("status")
-    if status_text:
-        marker = status_marker(status_text)
-        if marker:
-            item.status, item.status_basis, item.status_raw = marker
-        else:
-            item.status = status_from_word(status_text) or "unknown"
-            item.status_basis, item.status_raw = "field", status_text
-    else:
-        marker = status_marker(raw_title)
-        if marker:
-            item.status, item.status_basis, item.status_raw = marker
-    owner = cell("owner")
-    item.owner = (
-        owner.strip("*_` ") if owner and owner.lower() not in ("-", "n/a", "tbd", "none") else None
-    ) or find_owner(raw_title)
-    item.due_date = find_date(cell("due")) or find_due(raw_title)
-    ticket = find_ticket(cell("ticket"), links) or find_ticket(raw_title)
-    if ticket:
-        item.ticket, item.ticket_url = ticket.key, ticket.url
-    closed = find_date(cell("closed"))
-    if closed:
-        item.closed_at = datetime(closed.year, closed.month, closed.day)
-    return item

@@ -16,17 +16,9 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
+from loaders.blocks import Block, Heading, Item, ItemList, Paragraph, Table
 from loaders.dates import ImpossibleDate, parse_date, parse_datetime
-from loaders.document import (
-    Block,
-    BlockReader,
-    Heading,
-    Item,
-    ItemList,
-    Paragraph,
-    Table,
-    mark_unstated,
-)
+from loaders.document import BlockReader, mark_unstated
 from loaders.extract import find_ticket, parse_action_text, status_from_word, status_marker
 from loaders.model import ActionItem, PostMortem
 

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from loaders.blocks import Block, Heading, Item, ItemList, Paragraph, Table
 from loaders.dates import ImpossibleDate, parse_date
-from loaders.document import Block, Heading, Item, ItemList, Paragraph, Table
 from loaders.notion_properties import PageError, plain_text
 
 HEADINGS = {"heading_1": 1, "heading_2": 2, "heading_3": 3, "heading_4": 4}

@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from loaders.blocks import TABLE_COLUMNS
 from loaders.dates import ImpossibleDate, parse_date, parse_datetime, to_naive_utc
-from loaders.document import TABLE_COLUMNS, BlockReader
+from loaders.document import BlockReader
 from loaders.extract import Rules, find_ticket, kind_of, status_from_word, words
 from loaders.model import SECTIONS, ActionItem, PostMortem
 
