@@ -36,7 +36,7 @@ def render() -> None:
     tiles[4].metric(
         "Overdue", f"{int(row['overdue']):,}", help=f"Open or in progress, due before {as_of}."
     )
-    table_block(summary, "action-item-summary")
+    table_block(summary, "action-item-summary", folded="The numbers behind the tiles")
 
     st.subheader("Status by quarter opened")
     by_quarter = data.table("status-by-quarter", view)

@@ -26,7 +26,7 @@ def render() -> None:
         f"period's last day. {kpis['note'].iloc[0].capitalize()}".strip()
     )
     kpi_tiles(kpis, RATES)
-    table_block(kpis, "kpis")
+    table_block(kpis, "kpis", folded="The numbers behind the tiles")
 
     st.subheader("Incidents over time by severity")
     period = st.segmented_control("Per", PERIODS, default="month", key="period",

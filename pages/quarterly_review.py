@@ -53,7 +53,7 @@ def render() -> None:
                         delta=None if row.change is None else report.format_change(row.metric, row.change),
                         delta_color="off",
                         help=f"{previous}: {report.format_value(row.metric, row.previous_quarter)}")  # fmt: skip
-    table_block(comparison, "comparison")
+    table_block(comparison, "comparison", folded="The numbers behind the tiles")
 
     st.subheader("SEV1–2 incidents")
     table_block(review.severe, "sev1_2_incidents", empty="No SEV1–2 incidents this quarter.")

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import BrowserContext, Page, sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("PMDASH_CHROMIUM", "/usr/bin/chromium")
@@ -87,19 +87,28 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def browser() -> Iterator[BrowserContext]:
+    """One browser context for all tests, so the app's JavaScript is fetched once."""
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install Debian's chromium package"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        yield context
+        context.close()
         browser.close()
 
 
+@pytest.fixture(scope="module")
+def port() -> int:
+    # Every fresh server listens on the same port, one after the other, so the browser's
+    # cache of Streamlit's static files (same origin) carries over; the server state does not.
+    return free_port()
+
+
 @pytest.fixture
-def fresh_server(sample_db: str, tmp_path: Path) -> Iterator[str]:
-    """A newly started `streamlit run dashboard.py` on a free port; yields its base URL."""
-    port = free_port()
+def fresh_server(sample_db: str, tmp_path: Path, port: int) -> Iterator[str]:
+    """A newly started `streamlit run dashboard.py`; yields its base URL."""
     env = {k: v for k, v in os.environ.items() if k != "PMDASH_CONFIG"}
     env["PMDASH_DB"] = sample_db
     log = (tmp_path / "server.log").open("w")
@@ -159,10 +168,10 @@ def assert_page(page: Page, link: DeepLink) -> None:
 @pytest.mark.parametrize("index", range(7), ids=lambda i: ["root", "overview", "recurrence",
                          "action_items", "quarterly_review", "incidents", "data_sources"][i])  # fmt: skip
 def test_a_shared_link_is_the_first_request_to_a_fresh_server(
-    index: int, fresh_server: str, browser: Browser, sample_db: str
+    index: int, fresh_server: str, browser: BrowserContext, sample_db: str
 ) -> None:
     link = deep_links(sample_db)[index]
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = browser.new_page()
     try:
         page.goto(fresh_server + link.path)
         wait_until_rendered(page, link.title, link.charts)

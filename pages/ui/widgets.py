@@ -40,14 +40,18 @@ def table_block(
     columns: dict[str, Any] | None = None,
     empty: str = "Nothing to show for this selection.",
     height: int | str = "auto",
+    folded: str = "",
 ) -> None:
-    """A table and its CSV download; a plain sentence instead when there are no rows."""
+    """A table and its CSV download; a plain sentence instead when there are no rows.
+    With `folded`, the table sits in an expander of that label (the numbers are on screen
+    already, as tiles)."""
     if frame.empty:
         st.info(empty)
     else:
-        st.dataframe(
-            frame, hide_index=True, column_config=_column_config(frame, columns), height=height
-        )
+        with st.expander(folded) if folded else st.container():
+            st.dataframe(
+                frame, hide_index=True, column_config=_column_config(frame, columns), height=height
+            )
     csv_button(frame, name)
 
 
