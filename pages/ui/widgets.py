@@ -49,8 +49,12 @@ def table_block(
         st.info(empty)
     else:
         with st.expander(folded) if folded else st.container():
+            # A fixed height only for long tables: short ones would show empty rows.
             st.dataframe(
-                frame, hide_index=True, column_config=_column_config(frame, columns), height=height
+                frame,
+                hide_index=True,
+                column_config=_column_config(frame, columns),
+                height=height if len(frame) > 12 else "auto",
             )
     csv_button(frame, name)
 
