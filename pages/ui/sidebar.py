@@ -24,6 +24,12 @@ from queries.tables import View
 
 def render_filters() -> None:
     options = data.call(incidents.filter_options)
+    if options.empty:
+        st.info(
+            f"The store `{data.store_path()}` holds no post-mortems yet. Load them with "
+            "**Sync now** on Data & sources, or `pmdash sync` in a terminal.",
+            icon=":material/info:",
+        )
     values = {f: options.loc[options["filter"] == f, "value"].tolist() for f in ("severity", "service", "category", "source")}  # fmt: skip
     bar = st.sidebar
     bar.header("Filters")
