@@ -3,6 +3,7 @@ progress, the problems found per document, field coverage and post-mortem comple
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from loaders.model import ConfigError, SourceError
@@ -35,7 +36,8 @@ def render() -> None:
                                       if not any(h in k.lower() and not k.lower().endswith("_env")
                                                  for h in SECRET_HINTS))}
                for s in config.sources]  # fmt: skip
-    st.dataframe(sources, hide_index=True)
+    table_block(pd.DataFrame(sources, columns=["source", "kind", "settings"]), "sources",
+                empty="No source is configured.")  # fmt: skip
     render_sync_button(config, db)
 
     st.subheader("Last sync per source")

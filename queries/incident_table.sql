@@ -23,6 +23,8 @@ items as (
 select
     f.incident_id,
     f.title,
+    -- the link to the post-mortem sits beside its title
+    case when regexp_matches(f.source_url, '^https?://') then f.source_url end as url,
     f.incident_date,
     f.severity_label as severity,
     s.services,
@@ -37,8 +39,7 @@ select
     coalesce(a.wont_do, 0) as wont_do,
     coalesce(a.unknown, 0) as unknown,
     f.time_to_detect_minutes,
-    f.time_to_recover_minutes,
-    case when regexp_matches(f.source_url, '^https?://') then f.source_url end as url
+    f.time_to_recover_minutes
 from filtered_incidents f
 left join services s on s.incident_id = f.incident_id
 left join categories c on c.incident_id = f.incident_id

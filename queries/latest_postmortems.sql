@@ -4,11 +4,11 @@
 select
     incident_id,
     title,
+    case when regexp_matches(source_url, '^https?://') then source_url end as url,
     incident_date,
     severity_label as severity,
     status,
-    source_name as source,
-    case when regexp_matches(source_url, '^https?://') then source_url end as url
+    source_name as source
 from filtered_incidents
 order by incident_date desc nulls last, began_at desc nulls last, incident_id
 limit $limit
