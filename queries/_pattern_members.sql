@@ -2,10 +2,16 @@
 -- selected incidents inside some window of $window_days days. Any such window can be slid
 -- to start at one of its incidents, so each incident anchors the window that starts with
 -- it; an incident belongs to the pattern when a qualifying window holds it.
--- One row per (value, incident) in a pattern, with the most incidents any window held.
+-- One row per (value, incident) in a pattern, with the most incidents any window held and
+-- when the pattern last struck.
 -- uses: filtered_incidents, incident_values
 -- Params: the filters; $dim; $window_days; $threshold
-select value, incident_id, began_at, max(in_window) over (partition by value) as most_in_window
+select
+    value,
+    incident_id,
+    began_at,
+    max(in_window) over (partition by value) as most_in_window,
+    max(began_at) over (partition by value) as last_began_at
 from (
     select
         *,

@@ -7,17 +7,24 @@ Vague titles are judged by `queries.hygiene.vague_reason`, the same rule `pmdash
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import duckdb
 import pandas as pd
 
 from queries.filters import Filters
-from queries.hygiene import vague_reason
+from queries.hygiene import MIN_WORDS, VAGUE_VERBS, vague_reason
 from queries.quality import SMALL_N
 from queries.runner import run
 
 STATUSES = ("done", "in_progress", "open", "wont_do", "unknown")
+# Narrows the titles the vague-item rule must judge (see action_item_titles.sql); the rule
+# in queries/hygiene.py decides. `\p{Z}` because Python's `\s` also takes Unicode spaces.
+VAGUE_CANDIDATES = {
+    "min_words": MIN_WORDS,
+    "vague_start": r"^[\s\p{Z}]*(?:" + "|".join(re.escape(v) for v in VAGUE_VERBS) + ")",
+}
 HYGIENE_SHARES = ("with_owner", "with_due_date", "with_ticket", "vague")
 
 
@@ -60,7 +67,7 @@ def hygiene(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     ticket, and with a vague title. Titles are judged once each, however many items share them.
     """
     counts = run(conn, "action_item_hygiene", **filters.params())
-    titles = run(conn, "action_item_titles", **filters.params())
+    titles = run(conn, "action_item_titles", **filters.params(), **VAGUE_CANDIDATES)
     titles["vague"] = titles["items"].where(titles["title"].map(vague_reason).notna(), 0)
     counts["vague"] = counts["source"].map(titles.groupby("source")["vague"].sum()).fillna(0)
     if len(counts):
@@ -74,7 +81,8 @@ def hygiene(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
 
 def vague(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Unfinished items (open, in_progress, unknown) whose title is vague, with the reason."""
-    titles = run(conn, "action_item_titles", **filters.params())["title"].dropna().unique()
+    candidates = run(conn, "action_item_titles", **filters.params(), **VAGUE_CANDIDATES)
+    titles = candidates["title"].dropna().unique()
     reasons = {title: reason for title in titles if (reason := vague_reason(title))}
     items = run(conn, "unfinished_items", **filters.params(), titles=sorted(reasons))
     items.insert(2, "reason", items["title"].map(reasons))

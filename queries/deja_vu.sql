@@ -6,7 +6,7 @@
 -- a window function finds, for every incident, the earlier ones in the window, so the
 -- query stays linear in the number of incidents. One row per repeat and value, naming the
 -- earlier incident that stayed pending longest (then the most recent one).
--- uses: filtered_incidents, incident_values, repeats
+-- uses: filtered_incidents, incident_values
 -- Params: the filters; $dim; $window_days
 with pending as (
     select incident_id,
@@ -30,8 +30,8 @@ looked_back as (
             -- incidents that began earlier, at most $window_days before
             max(pending) over (
                 partition by value order by began_at
-                range between to_days(cast($window_days as integer)) preceding and current row
-                exclude group),
+                range between to_days(cast($window_days as integer)) preceding
+                          and interval 1 microsecond preceding),
             -- incidents that began at the same time but come first in the id order
             max(pending) over (
                 partition by value, began_at order by seq
@@ -40,29 +40,37 @@ looked_back as (
     from ordered
 ),
 found as (
-    select r.incident_id, r.value, r.began_at, l.earlier.id as earlier_incident_id,
+    -- An earlier incident in the window makes this one a repeat, so no repeat check is needed.
+    select l.incident_id, l.value, l.began_at, l.earlier.id as earlier_incident_id,
            l.earlier.at as earlier_began_at
-    from repeats r
-    join looked_back l on l.incident_id = r.incident_id and l.value = r.value
-    where l.earlier.until > r.began_at
+    from looked_back l
+    where l.earlier.until > l.began_at
+      and l.incident_id in (select incident_id from filtered_incidents)
+),
+counted as (
+    -- The earlier incident's items still not done when the repeat began (ids first, text after).
+    select f.incident_id, f.value, f.began_at, f.earlier_incident_id, f.earlier_began_at,
+           count(*) as items_not_done,
+           array_to_string(list_sort(list(a.title)), '; ') as items_not_done_titles
+    from found f
+    join action_items a
+        on a.incident_id = f.earlier_incident_id
+       and (a.status in ('open', 'in_progress') or (a.status = 'done' and a.closed_at > f.began_at))
+    group by f.incident_id, f.value, f.began_at, f.earlier_incident_id, f.earlier_began_at
 )
 select
-    f.incident_id,
+    c.incident_id,
     i.title,
-    cast(f.began_at as date) as incident_date,
+    cast(c.began_at as date) as incident_date,
     i.severity_label as severity,
-    f.value,
-    f.earlier_incident_id,
+    c.value,
+    c.earlier_incident_id,
     e.title as earlier_title,
-    cast(f.earlier_began_at as date) as earlier_date,
-    count(*) as items_not_done,
-    array_to_string(list_sort(list(a.title)), '; ') as items_not_done_titles,
+    cast(c.earlier_began_at as date) as earlier_date,
+    c.items_not_done,
+    c.items_not_done_titles,
     case when regexp_matches(i.source_url, '^https?://') then i.source_url end as url
-from found f
-join filtered_incidents i on i.incident_id = f.incident_id
-join incidents e on e.incident_id = f.earlier_incident_id
-join action_items a
-    on a.incident_id = f.earlier_incident_id
-   and (a.status in ('open', 'in_progress') or (a.status = 'done' and a.closed_at > f.began_at))
-group by all
-order by incident_date desc, f.incident_id, f.value
+from counted c
+join filtered_incidents i on i.incident_id = c.incident_id
+join incidents e on e.incident_id = c.earlier_incident_id
+order by incident_date desc, c.incident_id, c.value

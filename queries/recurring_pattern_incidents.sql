@@ -16,8 +16,6 @@ left join (
     select incident_id, count(*) as items, count(*) filter (where status = 'done') as done
     from action_items group by incident_id
 ) a on a.incident_id = f.incident_id
-where m.value in (
-    select value from pattern_members group by value
-    having cast($active_from as date) is null
-        or max(began_at) >= cast(cast($active_from as date) as timestamp))
+where cast($active_from as date) is null
+   or m.last_began_at >= cast(cast($active_from as date) as timestamp)
 order by m.value, m.began_at, f.incident_id

@@ -11,10 +11,14 @@ from datetime import date
 import duckdb
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from loaders.store import connect_read_only
+from loaders.store import SCHEMA, connect_read_only
 from queries import action_items
 from queries.filters import Filters
+from queries.hygiene import vague_reason
+from queries.runner import run
 
 JUNE_30 = date(2026, 6, 30)
 
@@ -167,3 +171,40 @@ def test_the_action_items_export_lists_every_selected_item(conn: duckdb.DuckDBPy
     drills = action_items.listing(conn, Filters(kinds=("drill",)), as_of=JUNE_30)
     # F1: open, due 04-15, overdue on 06-30.
     assert drills[["action_item_id", "is_overdue"]].values.tolist() == [["team:F.md#1", True]]
+
+
+VAGUE_WORDS = ["Improve", "investigate", "LOOK INTO", "monitor", "review", "check", "add",
+               "alert", "the", "db", "p99", "500ms", "`cron`", "so that", "über", "naïve",
+               "a/b", "x-y", "—", "(done)", "_", "2%", "Überwachung"]  # fmt: skip
+SPACES = [" ", "  ", "\u00a0", "\t", "\u2003", " / "]
+
+
+@pytest.fixture(scope="module")
+def one_item_store() -> duckdb.DuckDBPyConnection:
+    """An in-memory store with one incident, whose single action item each example rewrites."""
+    conn = duckdb.connect()
+    conn.execute(SCHEMA)
+    conn.execute(
+        "insert into incidents (incident_id, source_name, source_kind, source_id, kind, "
+        "loaded_at) values ('s:x', 's', 'git', 'x', 'incident', now())"
+    )
+    return conn
+
+
+@settings(max_examples=200, deadline=None)
+@given(parts=st.lists(st.tuples(st.sampled_from(SPACES), st.sampled_from(VAGUE_WORDS)), max_size=7))
+def test_the_sql_narrowing_never_drops_a_title_the_vague_rule_flags(
+    one_item_store: duckdb.DuckDBPyConnection, parts: list[tuple[str, str]]
+) -> None:
+    title = "".join(space + word for space, word in parts)
+    one_item_store.execute("delete from action_items")
+    one_item_store.execute(
+        "insert into action_items (action_item_id, incident_id, position, title, status, "
+        "status_basis) values ('s:x#1', 's:x', 1, $title, 'open', 'none')",
+        {"title": title},
+    )
+    kept = run(
+        one_item_store, "action_item_titles", **ALL.params(), **action_items.VAGUE_CANDIDATES
+    )
+    if vague_reason(title):
+        assert kept["title"].tolist() == [title]
