@@ -15,8 +15,9 @@ SQL_FILES = sorted(p.stem for p in runner.SQL_DIR.glob("[a-z]*.sql"))
 
 
 def test_fragments_become_ctes_in_dependency_order() -> None:
-    sql = compose("deja_vu")
-    # deja_vu uses filtered_incidents, incident_values and repeats (which uses the other two).
+    sql = compose("repeat_summary")
+    # repeat_summary uses filtered_incidents and repeats; repeats uses filtered_incidents and
+    # incident_values, so both come before it, and each only once.
     assert sql.startswith("with filtered_incidents as (")
     order = [
         sql.index(f"{name} as (") for name in ("filtered_incidents", "incident_values", "repeats")
