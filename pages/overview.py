@@ -9,7 +9,7 @@ from pages.ui import charts, data, sidebar
 from pages.ui.navigation import run_page
 from pages.ui.widgets import chart_block, kpi_tiles, table_block
 from queries.filters import DIMENSION_LABELS
-from queries.incidents import PERIODS
+from queries.incidents import COUNT_DIMENSIONS, PERIODS
 from queries.quality import DURATION_GROUPS, SMALL_N
 
 RATES = ("Repeat rate", "Closure rate")
@@ -28,17 +28,31 @@ def render() -> None:
     kpi_tiles(kpis, RATES)
     table_block(kpis, "kpis", folded="The numbers behind the tiles")
 
-    st.subheader("Incidents over time by severity")
-    period = st.segmented_control("Per", PERIODS, default="month", key="period",
-                                  bind="query-params", required=True)  # fmt: skip
+    st.subheader("Incidents over time")
+    per, split_by = st.columns(2)
+    with per:
+        period = st.segmented_control("Per", PERIODS, default="month", key="period",
+                                      bind="query-params", required=True)  # fmt: skip
+    with split_by:
+        split = st.segmented_control("Split by", COUNT_DIMENSIONS, default="severity",
+                                     key="split", bind="query-params", required=True)  # fmt: skip
+    split = split or "severity"
     view = sidebar.current_view(period=period or "month")
-    over_time = data.table("incidents-by-severity", view)
-    config = data.config()
-    figure = charts.severity_bars(over_time, x="period", levels=config.severity_levels,
-                                  y_title="incidents") if not over_time.empty else None  # fmt: skip
-    chart_block(figure, over_time, "incidents-by-severity",
+    over_time = data.table(f"incidents-by-{split}", view)
+    if over_time.empty:
+        figure = None
+    elif split == "severity":
+        figure = charts.severity_bars(over_time, x="period", levels=data.config().severity_levels,
+                                      y_title="incidents")  # fmt: skip
+    else:
+        figure = charts.stacked_bars(over_time, x="period", y="incidents", colour=split,
+                                     y_title="incidents")  # fmt: skip
+    several = {"service": "services", "category": "categories"}
+    chart_block(figure, over_time, f"incidents-by-{split}",
                 caption="Post-mortems without a date cannot be placed in time and are not on "
-                        "this chart.")  # fmt: skip
+                        "this chart."
+                        + (f" An incident with several {several[split]} counts once in each."
+                           if split in several else ""))  # fmt: skip
 
     left, right = st.columns(2)
     with left:

@@ -63,8 +63,8 @@ def deep_links(db: str) -> list[DeepLink]:
     incident_id, title = first_sev1(db)
     return [
         DeepLink("root", "/?severity=SEV1&severity=SEV2", "Overview", 4, ["SEV1", "SEV2"],
-                 ["Incidents over time by severity"], switch_to="Recurrence"),
-        DeepLink("overview", "/overview?period=quarter&severity=SEV1", "Overview", 4, ["SEV1"],
+                 ["Incidents over time"], switch_to="Recurrence"),
+        DeepLink("overview", "/overview?period=quarter&split=category&severity=SEV1", "Overview", 4, ["SEV1"],
                  ["Latest post-mortems"]),
         DeepLink("recurrence", "/recurrence?service=checkout&dim=service", "Recurrence", 2,
                  ["checkout"], ["Recurring patterns (by service)"],

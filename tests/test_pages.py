@@ -95,6 +95,15 @@ def test_overview_by_quarter_from_the_url(store: str) -> None:
     dated = scalar(store, f"select count(incident_date) from incidents where {INCIDENT}")
     assert counts["incidents"].sum() == dated  # undated post-mortems are not on the axis
 
+    by_service = open_page("overview", period="quarter", split="service")
+    counts = frame_with(by_service, "period", "service", "incidents")
+    pairs = scalar(
+        store,
+        "select count(*) from incidents i join incident_services s using (incident_id) "
+        f"where i.incident_date is not null and {INCIDENT}",
+    )
+    assert counts["incidents"].sum() == pairs  # an incident counts once per service
+
 
 def test_recurrence(store: str) -> None:
     at = open_page("recurrence")
