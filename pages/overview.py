@@ -20,10 +20,11 @@ def render() -> None:
     st.title("Overview")
     view = sidebar.current_view()
     kpis = data.table("kpis", view)
+    note = kpis["note"].iloc[0]
     st.caption(
         f"{kpis['period'].iloc[0]} against {kpis['previous_period'].iloc[0]}. Repeats by "
         f"{DIMENSION_LABELS[view.dim]} within {view.window_days} days; overdue on the "
-        f"period's last day. {kpis['note'].iloc[0].capitalize()}".strip()
+        f"period's last day." + (f" {note.capitalize()}." if note else "")
     )
     kpi_tiles(kpis, RATES)
     table_block(kpis, "kpis", folded="The numbers behind the tiles")
