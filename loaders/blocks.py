@@ -20,6 +20,7 @@ from loaders.extract import (
     words,
 )
 from loaders.model import ActionItem
+from loaders.normalize import owner_name
 
 TABLE_COLUMNS = {
     "title": ("action", "action item", "action items", "item", "task", "title", "description", "what", "follow up", "remediation"),
@@ -120,9 +121,7 @@ def action_item_from_row(
         if marker:
             item.status, item.status_basis, item.status_raw = marker
     owner = cell("owner")
-    item.owner = (
-        owner.strip("*_` ") if owner and owner.lower() not in ("-", "n/a", "tbd", "none") else None
-    ) or find_owner(raw_title)
+    item.owner = owner_name(owner) or find_owner(raw_title)
     item.due_date = find_date(cell("due")) or find_due(raw_title)
     ticket = find_ticket(cell("ticket"), links) or find_ticket(raw_title)
     if ticket:

@@ -14,6 +14,7 @@ from datetime import date
 from loaders.config import Config
 from loaders.dates import find_date
 from loaders.model import ActionItem
+from loaders.normalize import owner_name
 
 SECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
     "summary": (
@@ -241,9 +242,9 @@ def find_owner(text: str) -> str | None:
     """`Owner: Jane`, `(owner: jane)`, `assignee - jane`, else the first `@handle`."""
     match = _OWNER.search(text)
     if match:
-        return match["owner"].strip().strip("*_`")
+        return owner_name(match["owner"])
     handle = _HANDLE.search(text)
-    return f"@{handle['handle']}" if handle else None
+    return handle["handle"] if handle else None
 
 
 def find_due(text: str) -> date | None:

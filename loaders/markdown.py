@@ -21,6 +21,7 @@ from loaders.dates import ImpossibleDate, parse_date, parse_datetime
 from loaders.document import BlockReader, mark_unstated
 from loaders.extract import find_ticket, parse_action_text, status_from_word, status_marker
 from loaders.model import ActionItem, PostMortem
+from loaders.normalize import owner_name
 
 FRONT_MATTER = re.compile(
     r"\A\ufeff?---[ \t]*\r?\n(?P<yaml>.*?)(?:\r?\n)?^(?:---|\.\.\.)[ \t]*$\r?\n?",
@@ -148,7 +149,7 @@ def _front_matter_item(entry: object, position: int, pm: PostMortem) -> ActionIt
         item.status_raw, item.status_basis = str(status), "field"
     elif marker := status_marker(title):
         item.status, item.status_basis, item.status_raw = marker
-    item.owner = str(entry["owner"]).strip() if entry.get("owner") else None
+    item.owner = owner_name(entry.get("owner"))
     try:
         item.due_date = parse_date(entry.get("due") or entry.get("due_date"))
         closed = entry.get("closed") or entry.get("closed_at")

@@ -70,3 +70,14 @@ def split_list(value: object) -> list[str]:
         if text and text.lower() not in (o.lower() for o in out):
             out.append(text)
     return out
+
+
+_NO_OWNER = {"", "-", "—", "n/a", "na", "tbd", "none", "nobody", "?"}
+
+
+def owner_name(raw: object) -> str | None:
+    """One spelling per owner: `@grace`, `grace` and `**grace**` are all `grace`; `TBD` is nobody."""
+    if raw is None:
+        return None
+    name = str(raw).strip().strip("*_` ").removeprefix("@").strip()
+    return None if name.lower() in _NO_OWNER else name

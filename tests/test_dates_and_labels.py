@@ -115,7 +115,7 @@ def test_owner_due_date_and_ticket_from_the_text() -> None:
         "Page on queue depth @sam by 2024-06-30 https://github.com/acme/ops/issues/7", 2
     )
     assert (item.owner, item.due_date, item.ticket, item.ticket_url) == (
-        "@sam",
+        "sam",
         date(2024, 6, 30),
         "acme/ops#7",
         "https://github.com/acme/ops/issues/7",
@@ -151,4 +151,4 @@ def test_status_sub_headings_group_action_items(tmp_path) -> None:
         ("Add a canary stage before the global rollout", "open", "heading"),
         ("Move the build cache to its own volume", "unknown", "none"),
     ]
-    assert (pm.action_items[1].owner, pm.action_items[1].ticket) == ("@aisha", "OPS-4")
+    assert (pm.action_items[1].owner, pm.action_items[1].ticket) == ("aisha", "OPS-4")

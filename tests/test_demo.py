@@ -185,7 +185,7 @@ def test_sample_loads_as_generated(tmp_path: Path, corpus: list[demo.Incident]) 
             doc,
             title,
             status,
-            owner and owner.lstrip("@"),
+            owner,
             due,
             closed and closed.date(),
             ticket is not None,

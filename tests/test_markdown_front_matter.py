@@ -71,7 +71,7 @@ def test_every_front_matter_field_reaches_the_store(tmp_path: Path, sync_folder,
     ] == [
         (
             "Add a canary stage to the checkout deploy pipeline",
-            "@maria",
+            "maria",
             date(2025, 4, 1),
             "done",
             "field",
