@@ -112,35 +112,35 @@ def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
 
 def parse_config(raw: dict[str, Any], path: Path | None = None) -> Config:
     base = path.parent if path else Path(".")
-    where = str(path) if path else "config"
+    origin = str(path) if path else "config"
     config = Config(path=path)
 
-    store = _table(raw, "store", where)
+    store = _table(raw, "store", origin)
     if "path" in store:
         config.store_path = _resolve_store(str(store["path"]), base)
 
     names: set[str] = set()
     for i, entry in enumerate(raw.get("sources", [])):
         if not isinstance(entry, dict):
-            raise ConfigError(f"{where}: [[sources]] entry {i + 1} is not a table.")
+            raise ConfigError(f"{origin}: [[sources]] entry {i + 1} is not a table.")
         name, kind = entry.get("name"), entry.get("kind")
         if not isinstance(name, str) or not name:
-            raise ConfigError(f"{where}: [[sources]] entry {i + 1} needs a `name`.")
+            raise ConfigError(f"{origin}: [[sources]] entry {i + 1} needs a `name`.")
         if kind not in SOURCE_KINDS:
             raise ConfigError(
-                f"{where}: source {name!r} has kind {kind!r}; use one of {', '.join(SOURCE_KINDS)}."
+                f"{origin}: source {name!r} has kind {kind!r}; use one of {', '.join(SOURCE_KINDS)}."
             )
         if name in names:
-            raise ConfigError(f"{where}: two sources are named {name!r}; names must be unique.")
+            raise ConfigError(f"{origin}: two sources are named {name!r}; names must be unique.")
         names.add(name)
         options = {k: v for k, v in entry.items() if k not in ("name", "kind")}
         if kind == "git":
             if "path" not in options:
-                raise ConfigError(f"{where}: git source {name!r} needs a `path`.")
+                raise ConfigError(f"{origin}: git source {name!r} needs a `path`.")
             options["path"] = str((base / str(options["path"])).resolve())
         config.sources.append(SourceConfig(name, kind, options))
 
-    severity = _table(raw, "severity", where)
+    severity = _table(raw, "severity", origin)
     if "levels" in severity:
         levels = severity["levels"]
         if (
@@ -149,33 +149,33 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> Config:
             or not all(isinstance(v, str) for v in levels)
         ):
             raise ConfigError(
-                f"{where}: [severity] levels must be a list of names, most severe first."
+                f"{origin}: [severity] levels must be a list of names, most severe first."
             )
         config.severity_levels = tuple(levels)
-    config.severity_aliases = _aliases(severity.get("aliases", {}), f"{where} [severity.aliases]")
+    config.severity_aliases = _aliases(severity.get("aliases", {}), f"{origin} [severity.aliases]")
     unknown = set(config.severity_aliases.values()) - set(config.severity_levels)
     if unknown:
         raise ConfigError(
-            f"{where}: [severity.aliases] maps to {sorted(unknown)}, which are not in the levels "
+            f"{origin}: [severity.aliases] maps to {sorted(unknown)}, which are not in the levels "
             f"{list(config.severity_levels)}."
         )
     config.service_aliases = _aliases(
-        _table(raw, "services", where).get("aliases", {}), f"{where} [services.aliases]"
+        _table(raw, "services", origin).get("aliases", {}), f"{origin} [services.aliases]"
     )
     config.category_aliases = _aliases(
-        _table(raw, "categories", where).get("aliases", {}), f"{where} [categories.aliases]"
+        _table(raw, "categories", origin).get("aliases", {}), f"{origin} [categories.aliases]"
     )
 
-    parsing = _table(raw, "parsing", where)
-    config.heading_synonyms = _synonyms(parsing.get("headings", {}), f"{where} [parsing.headings]")
-    config.label_synonyms = _synonyms(parsing.get("labels", {}), f"{where} [parsing.labels]")
+    parsing = _table(raw, "parsing", origin)
+    config.heading_synonyms = _synonyms(parsing.get("headings", {}), f"{origin} [parsing.headings]")
+    config.label_synonyms = _synonyms(parsing.get("labels", {}), f"{origin} [parsing.labels]")
 
-    recurrence = _table(raw, "recurrence", where)
+    recurrence = _table(raw, "recurrence", origin)
     for key in ("window_days", "threshold"):
         if key in recurrence:
             value = recurrence[key]
             if not isinstance(value, int) or value < 1:
-                raise ConfigError(f"{where}: [recurrence] {key} must be a positive whole number.")
+                raise ConfigError(f"{origin}: [recurrence] {key} must be a positive whole number.")
             setattr(config, key, value)
     return config
 
@@ -187,17 +187,17 @@ def _resolve_store(value: str, base: Path) -> str:
     return str((base / value).resolve())
 
 
-def _table(raw: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+def _table(raw: dict[str, Any], key: str, origin: str) -> dict[str, Any]:
     value = raw.get(key, {})
     if not isinstance(value, dict):
-        raise ConfigError(f"{where}: [{key}] must be a table.")
+        raise ConfigError(f"{origin}: [{key}] must be a table.")
     return value
 
 
-def _aliases(raw: Any, where: str) -> dict[str, str]:
+def _aliases(raw: Any, origin: str) -> dict[str, str]:
     """Both spellings work: `canonical = ["raw", …]` (many to one) and `"raw" = "canonical"`."""
     if not isinstance(raw, dict):
-        raise ConfigError(f"{where} must be a table.")
+        raise ConfigError(f"{origin} must be a table.")
     aliases: dict[str, str] = {}
     for key, value in raw.items():
         if isinstance(value, str):
@@ -207,18 +207,18 @@ def _aliases(raw: Any, where: str) -> dict[str, str]:
                 aliases[spelling] = key
             aliases[key] = key
         else:
-            raise ConfigError(f"{where}: {key!r} must map to a name or a list of spellings.")
+            raise ConfigError(f"{origin}: {key!r} must map to a name or a list of spellings.")
     return aliases
 
 
-def _synonyms(raw: Any, where: str) -> dict[str, list[str]]:
+def _synonyms(raw: Any, origin: str) -> dict[str, list[str]]:
     if not isinstance(raw, dict):
-        raise ConfigError(f"{where} must be a table.")
+        raise ConfigError(f"{origin} must be a table.")
     out: dict[str, list[str]] = {}
     for key, value in raw.items():
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{where}: {key!r} must be a list of words.")
+            raise ConfigError(f"{origin}: {key!r} must be a list of words.")
         out[key] = value
     return out
