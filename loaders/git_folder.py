@@ -41,7 +41,8 @@ MAX_BYTES = 5 * 1024 * 1024
 BINARY_SNIFF_BYTES = 8192
 # Below this many changed files a process pool costs more to start than it saves.
 PARALLEL_MIN_FILES = 400
-PARALLEL_CHUNK = 64
+PARALLEL_CHUNK = 32
+PARALLEL_SLICE = 1024
 MAX_WORKERS = 4
 DEFAULT_GLOB = "**/*.md"
 # Files that live beside post-mortems but are never one.
@@ -154,7 +155,11 @@ class GitFolderSource:
         with context.Pool(
             workers, _init_worker, (self.name, self.url_template, self.config)
         ) as pool:
-            yield from pool.imap(_parse_in_worker, pending, chunksize=PARALLEL_CHUNK)
+            # A slice at a time: the pool would otherwise queue every parsed record while
+            # the sync is still writing earlier ones, and memory would grow with the folder.
+            for start in range(0, len(pending), PARALLEL_SLICE):
+                batch = pending[start : start + PARALLEL_SLICE]
+                yield from pool.imap(_parse_in_worker, batch, chunksize=PARALLEL_CHUNK)
 
     def _walk(self) -> Iterator[tuple[str, str | None]]:
         """(relative path, problem or None) for every file the globs select, in a stable order."""
