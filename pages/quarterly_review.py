@@ -7,7 +7,7 @@ import streamlit as st
 
 from pages.ui import data, sidebar
 from pages.ui.navigation import run_page
-from pages.ui.widgets import table_block
+from pages.ui.widgets import download_button, table_block
 from queries import quarterly, report
 from queries.filters import DIMENSION_LABELS
 
@@ -35,12 +35,12 @@ def render() -> None:
 
     report_name, zip_name = report.file_names(review)
     left, right = st.columns(2)
-    left.download_button("Report (Markdown)", data=report.markdown(review), file_name=report_name,
-                         mime="text/markdown", key="pack-report", icon=":material/description:",
-                         on_click="ignore")  # fmt: skip
-    right.download_button("CSVs behind it (zip)", data=report.csv_zip(review), file_name=zip_name,
-                          mime="application/zip", key="pack-zip", icon=":material/folder_zip:",
-                          on_click="ignore")  # fmt: skip
+    with left:
+        download_button("Report (Markdown)", lambda: report.markdown(review), file_name=report_name,
+                        mime="text/markdown", key="pack-report", icon=":material/description:")  # fmt: skip
+    with right:
+        download_button("CSVs behind it (zip)", lambda: report.csv_zip(review), file_name=zip_name,
+                        mime="application/zip", key="pack-zip", icon=":material/folder_zip:")  # fmt: skip
 
     if review.incidents == 0:
         st.info("No incidents this quarter.")

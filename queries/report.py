@@ -95,14 +95,17 @@ def markdown(review: QuarterReview) -> str:
             f"No recurring patterns: no {dim} had {review.threshold} or more incidents within "
             f"{review.window_days} days including one this quarter."
         )
-    members = review.pattern_incidents
+    # Grouped once: filtering the members per pattern is quadratic, and there can be thousands.
+    # Like `==`, grouping leaves out missing values, and it keeps the members' order.
+    no_members = review.pattern_incidents.iloc[0:0]
+    members = dict(tuple(review.pattern_incidents.groupby(review.dim, sort=False)))
     for row in review.patterns.itertuples(index=False):
         value = getattr(row, review.dim)
         lines.append(
             f"- **{escape(value)}**: {row.incidents} incidents from {_date(row.first_date)} "
             f"to {_date(row.last_date)}, at most {row.most_in_one_window} in one window"
         )
-        for item in members[members[review.dim] == value].itertuples(index=False):
+        for item in members.get(value, no_members).itertuples(index=False):
             lines.append(
                 f"  - {_date(item.incident_date)} {escape(item.severity)}: "
                 f"{_link(item.title, item.url)} "

@@ -8,6 +8,7 @@ on screen.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -19,17 +20,24 @@ from queries.export import to_csv_bytes
 PERCENT = st.column_config.NumberColumn(format="percent")
 
 
-def csv_button(frame: pd.DataFrame, name: str) -> None:
-    # A callable makes the CSV only when the button is clicked: large tables would otherwise
-    # be written out on every rerun.
+def download_button(
+    label: str, make: Callable[[], str | bytes], *, file_name: str, mime: str, key: str, icon: str
+) -> None:
+    # A callable makes the file only when the button is clicked: large tables and reports
+    # would otherwise be written out on every rerun.
     st.download_button(
+        label, data=make, file_name=file_name, mime=mime, key=key, icon=icon, on_click="ignore"
+    )
+
+
+def csv_button(frame: pd.DataFrame, name: str) -> None:
+    download_button(
         f"CSV: {name}.csv",
-        data=lambda: to_csv_bytes(frame),
+        lambda: to_csv_bytes(frame),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"csv-{name}",
         icon=":material/download:",
-        on_click="ignore",
     )
 
 
