@@ -34,20 +34,37 @@ def _values(
     conn: duckdb.DuckDBPyConnection,
     filters: Filters,
     *,
-    dim: str,
-    window_days: int,
+    repeat_rate: float | None,
     as_of: date,
 ) -> dict[str, float | None]:
     totals = incidents.totals(conn, filters).iloc[0]
-    repeats = recurrence.repeat_summary(conn, filters, dim=dim, window_days=window_days).iloc[0]
     items = action_items.summary(conn, filters, as_of=as_of).iloc[0]
     return {
         "Incidents": int(totals["incidents"]),
         "SEV1–2 incidents": int(totals["sev1_2"]),
-        "Repeat rate": number(repeats["repeat_rate"]),
+        "Repeat rate": repeat_rate,
         "Closure rate": number(items["closure_rate"]),
         "Overdue action items": int(items["overdue"]),
     }
+
+
+def _repeat_rates(
+    conn: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    previous: Filters | None,
+    dim: str,
+    window_days: int,
+) -> dict[str, float | None]:
+    """The repeat rate of this period ('current') and of the previous one, if it is wanted."""
+    if previous is None:
+        summary = recurrence.repeat_summary(conn, filters, dim=dim, window_days=window_days)
+        return {"current": number(summary.iloc[0]["repeat_rate"]), "previous": None}
+    # Both periods in one query: working out the repeat flags is the costly part, and it is
+    # the same for both. Alone, this period's query is cheaper than the pair.
+    both = recurrence.repeat_summary_by_period(
+        conn, filters, previous, dim=dim, window_days=window_days
+    )
+    return {str(period): number(rate) for period, rate in both["repeat_rate"].items()}
 
 
 def kpis(
@@ -63,13 +80,12 @@ def kpis(
     start, end = period_bounds(conn, filters, today)
     previous_filters = filters.previous_period(start, end)
     assert previous_filters.start is not None and previous_filters.end is not None
-    current = _values(conn, filters, dim=dim, window_days=window_days, as_of=min(end, today))
     first = incidents.date_bounds(conn).iloc[0]["first_date"]
     covered = pd.notna(first) and previous_filters.end >= first.date()
+    rates = _repeat_rates(conn, filters, previous_filters if covered else None, dim, window_days)
+    current = _values(conn, filters, repeat_rate=rates["current"], as_of=min(end, today))
     previous = (
-        _values(
-            conn, previous_filters, dim=dim, window_days=window_days, as_of=previous_filters.end
-        )
+        _values(conn, previous_filters, repeat_rate=rates["previous"], as_of=previous_filters.end)
         if covered
         else dict.fromkeys(current)
     )

@@ -29,6 +29,33 @@ def repeat_summary(
     return run(conn, "repeat_summary", **filters.params(), dim=dim, window_days=window_days)
 
 
+def repeat_summary_by_period(
+    conn: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    previous: Filters,
+    *,
+    dim: str,
+    window_days: int,
+) -> pd.DataFrame:
+    """`repeat_summary` of `filters` and of `previous` (the same filters over other dates) in
+    one query: one row each, indexed 'current' and 'previous'."""
+    _check(dim)
+    if previous.between(None, None) != filters.between(None, None):
+        raise ValueError("the two periods must differ only in their dates")
+    frame = run(
+        conn,
+        "repeat_summary_by_period",
+        **filters.between(None, None).params(),
+        current_start=filters.start,
+        current_end=filters.end,
+        previous_start=previous.start,
+        previous_end=previous.end,
+        dim=dim,
+        window_days=window_days,
+    )
+    return frame.set_index("period")
+
+
 def repeat_rate_by_quarter(
     conn: duckdb.DuckDBPyConnection, filters: Filters, *, dim: str, window_days: int
 ) -> pd.DataFrame:

@@ -189,3 +189,29 @@ def test_service_category_matrix(conn: duckdb.DuckDBPyConnection) -> None:
         ("db", "database"): 2,
         ("web", "config"): 2,
     }
+
+
+def test_two_periods_in_one_query_match_each_period_alone(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    q2 = Filters(start=date(2026, 4, 1), end=date(2026, 6, 30))
+    q1 = q2.previous_period(date(2026, 4, 1), date(2026, 6, 30))  # 2025-12-31 to 2026-03-31
+    both = recurrence.repeat_summary_by_period(conn, q2, q1, dim="service", window_days=180)
+    assert list(both.index) == ["current", "previous"]
+    # Q2: H, E, I, J, of which H, E, J are repeats; Q1: A, B, D, of which B is.
+    assert both.loc["current", "repeats"] == 3 and both.loc["current", "incidents"] == 4
+    assert both.loc["previous", "repeats"] == 1 and both.loc["previous", "incidents"] == 3
+    for period, filters in (("current", q2), ("previous", q1)):
+        assert both.loc[period].to_dict() == repeats(conn, filters, dim="service", window_days=180)
+    # Open at both ends, this period keeps the undated G, as repeat_summary does.
+    open_ = recurrence.repeat_summary_by_period(conn, ALL, q1, dim="service", window_days=180)
+    assert open_.loc["current"].to_dict() == repeats(conn, dim="service", window_days=180)
+
+
+def test_two_periods_must_share_every_filter_but_the_dates(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    with pytest.raises(ValueError, match="only in their dates"):
+        recurrence.repeat_summary_by_period(
+            conn, ALL, Filters(severities=("SEV1",)), dim="service", window_days=180
+        )
