@@ -138,7 +138,8 @@ class Source(Protocol):
 
     `known` is what the store has of this source (for content-hash or edit-time checks) and
     `since` when the last completed sync began, in naive UTC (the incremental cursor of remote
-    sources). All times in the store are naive UTC.
+    sources). Times pmdash records (syncs, edits) are naive UTC; times a document states are
+    kept as written, converted to UTC when they carry an offset.
     A stored document that `read` does not mention is removed by the sync. Raising
     SourceError fails the whole source and leaves its stored rows untouched.
     """
