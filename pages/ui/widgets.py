@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from pandas.api.types import is_datetime64_any_dtype
 
 from queries.export import to_csv_bytes
 
@@ -92,10 +93,15 @@ def chart_block(
 
 
 def _column_config(frame: pd.DataFrame, columns: dict[str, Any] | None) -> dict[str, Any]:
-    """Links as links (queries only pass http/https URLs), shares as percentages."""
+    """Links as links (queries only pass http/https URLs), shares as percentages, dates as dates."""
     config: dict[str, Any] = {}
     for column in frame.columns:
-        if column in ("url", "incident_url"):
+        if (column == "date" or column.endswith("_date")) and is_datetime64_any_dtype(
+            frame[column]
+        ):
+            # DuckDB DATEs arrive as datetimes; a midnight time would be noise.
+            config[column] = st.column_config.DateColumn(column, format="YYYY-MM-DD")
+        elif column in ("url", "incident_url"):
             config[column] = st.column_config.LinkColumn(column, display_text="open")
         elif column == "ticket_url":
             config[column] = st.column_config.LinkColumn(column, display_text="ticket")
