@@ -8,6 +8,7 @@ service, a category, or the service × category pair. The window and threshold c
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -66,9 +67,7 @@ def repeat_rate_by_quarter(
 def repeat_rate_by_value(
     conn: duckdb.DuckDBPyConnection, filters: Filters, *, dim: str, window_days: int
 ) -> pd.DataFrame:
-    _check(dim)
-    frame = run(conn, "repeat_rate_by_value", **filters.params(), dim=dim, window_days=window_days)
-    return frame.rename(columns={"value": dim})
+    return _per_value(conn, "repeat_rate_by_value", filters, dim, window_days=window_days)
 
 
 def patterns(
@@ -82,17 +81,10 @@ def patterns(
 ) -> pd.DataFrame:
     """Values with at least `threshold` incidents inside one window; `active_from` keeps only
     those with an incident on or after that date."""
-    _check(dim)
-    frame = run(
-        conn,
-        "recurring_patterns",
-        **filters.params(),
-        dim=dim,
-        window_days=window_days,
-        threshold=threshold,
-        active_from=active_from,
-    )
-    return frame.rename(columns={"value": dim})
+    return _per_value(
+        conn, "recurring_patterns", filters, dim,
+        window_days=window_days, threshold=threshold, active_from=active_from,
+    )  # fmt: skip
 
 
 def pattern_incidents(
@@ -104,27 +96,27 @@ def pattern_incidents(
     threshold: int,
     active_from: date | None = None,
 ) -> pd.DataFrame:
-    _check(dim)
-    frame = run(
-        conn,
-        "recurring_pattern_incidents",
-        **filters.params(),
-        dim=dim,
-        window_days=window_days,
-        threshold=threshold,
-        active_from=active_from,
-    )
-    return frame.rename(columns={"value": dim})
+    return _per_value(
+        conn, "recurring_pattern_incidents", filters, dim,
+        window_days=window_days, threshold=threshold, active_from=active_from,
+    )  # fmt: skip
 
 
 def deja_vu(
     conn: duckdb.DuckDBPyConnection, filters: Filters, *, dim: str, window_days: int
 ) -> pd.DataFrame:
     """Repeats that struck while an earlier matching incident's action item was not done."""
-    _check(dim)
-    frame = run(conn, "deja_vu", **filters.params(), dim=dim, window_days=window_days)
-    return frame.rename(columns={"value": dim})
+    return _per_value(conn, "deja_vu", filters, dim, window_days=window_days)
 
 
 def service_category_matrix(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     return run(conn, "service_category_matrix", **filters.params())
+
+
+def _per_value(
+    conn: duckdb.DuckDBPyConnection, name: str, filters: Filters, dim: str, **params: Any
+) -> pd.DataFrame:
+    """A query with one row per dimension value, its `value` column named after the dimension."""
+    _check(dim)
+    frame = run(conn, name, **filters.params(), dim=dim, **params)
+    return frame.rename(columns={"value": dim})
