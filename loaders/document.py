@@ -73,7 +73,7 @@ class BlockReader:
 
     # -- fields stated as `label: value`, in front matter, properties or lines -----------
 
-    def apply(self, pm: PostMortem, name: str, value: object, where: str) -> None:
+    def apply(self, pm: PostMortem, name: str, value: object, origin: str) -> None:
         """Set one field from a stated value, unless an earlier statement already set it."""
         if value is None or value == "" or value == []:
             return
@@ -88,7 +88,7 @@ class BlockReader:
             else:
                 pm.tags = names
             if names:
-                pm.provenance[name] = where
+                pm.provenance[name] = origin
             return
         if pm.provenance.get(name, "not stated") != "not stated" and name != "incident_date":
             return
@@ -103,7 +103,7 @@ class BlockReader:
             else:
                 levels = ", ".join(self.normalizer.levels)
                 pm.warnings.append(
-                    f"unknown severity {text!r} ({where}): use one of {levels} or add it to "
+                    f"unknown severity {text!r} ({origin}): use one of {levels} or add it to "
                     "[severity.aliases] in pmdash.toml; severity left empty"
                 )
         elif name == "status":
@@ -117,18 +117,18 @@ class BlockReader:
                 return
             pm.kind = kind
         elif name == "incident_date":
-            self._date_candidate(pm, value, where)
+            self._date_candidate(pm, value, origin)
             return
         elif name in ("started_at", "detected_at", "resolved_at", "published_at"):
             try:
                 moment = parse_datetime(value)
                 day = parse_date(value)
             except ImpossibleDate as e:
-                pm.warnings.append(f"{e} ({where}); {name} left empty")
+                pm.warnings.append(f"{e} ({origin}); {name} left empty")
                 return
             if moment is None:
                 if name == "started_at" and day is not None:
-                    self._date_candidate(pm, day, where)
+                    self._date_candidate(pm, day, origin)
                 return
             setattr(pm, name, moment)
         elif name in ("time_to_detect_minutes", "time_to_recover_minutes"):
@@ -138,24 +138,24 @@ class BlockReader:
             setattr(pm, name, minutes)
         else:
             return
-        pm.provenance[name] = where
+        pm.provenance[name] = origin
 
-    def _date_candidate(self, pm: PostMortem, value: object, where: str) -> None:
+    def _date_candidate(self, pm: PostMortem, value: object, origin: str) -> None:
         try:
             day = parse_date(value)
         except ImpossibleDate as e:
-            pm.warnings.append(f"{e} ({where}); incident date not taken from it")
+            pm.warnings.append(f"{e} ({origin}); incident date not taken from it")
             return
         if day is None:
             return
-        kind = next((k for k in DATE_PRECEDENCE if where.startswith(k)), "label")
+        kind = next((k for k in DATE_PRECEDENCE if origin.startswith(k)), "label")
         current = pm.provenance.get("incident_date")
         current_kind = next((k for k in DATE_PRECEDENCE if current and current.startswith(k)), None)
         if current_kind is None or DATE_PRECEDENCE.index(kind) < DATE_PRECEDENCE.index(
             current_kind
         ):
             pm.incident_date = day
-            pm.provenance["incident_date"] = where
+            pm.provenance["incident_date"] = origin
 
     # -- the body ---------------------------------------------------------------------------
 
@@ -251,23 +251,23 @@ class BlockReader:
         if block.level == 1 and pm.title is None and words(text) not in NON_TITLE_HEADINGS and text:
             self.apply_title(pm, text, f"H1 heading (line {block.line})")
 
-    def apply_title(self, pm: PostMortem, text: str, where: str) -> None:
+    def apply_title(self, pm: PostMortem, text: str, origin: str) -> None:
         """A title as written; a date in it is a candidate for the incident date.
 
         `2020-08-28 - Memory overload` becomes the title `Memory overload`, dated 2020-08-28.
         """
-        self.apply(pm, "title", _strip_leading_date(text) or text, where)
-        self.date_in_text(pm, text, f"title ({where})")
+        self.apply(pm, "title", _strip_leading_date(text) or text, origin)
+        self.date_in_text(pm, text, f"title ({origin})")
 
-    def date_in_text(self, pm: PostMortem, text: str, where: str) -> None:
-        """Offer the first date written in `text` as the incident date, from rule `where`."""
+    def date_in_text(self, pm: PostMortem, text: str, origin: str) -> None:
+        """Offer the first date written in `text` as the incident date, from rule `origin`."""
         try:
             day = find_date(text, strict=True)
         except ImpossibleDate as e:
-            pm.warnings.append(f"{e} ({where}); incident date not taken from it")
+            pm.warnings.append(f"{e} ({origin}); incident date not taken from it")
             return
         if day:
-            self._date_candidate(pm, day, where)
+            self._date_candidate(pm, day, origin)
 
     def _paragraph(self, pm: PostMortem, block: Paragraph, state: _State) -> None:
         if state.pending_title and pm.title is None:

@@ -71,95 +71,95 @@ class PageError(ValueError):
 # -- values -------------------------------------------------------------------------------
 
 
-def plain_text(rich: object, where: str) -> str:
+def plain_text(rich: object, origin: str) -> str:
     """The text of a rich-text array: its `plain_text` pieces joined."""
     if not isinstance(rich, list) or not all(isinstance(r, dict) for r in rich):
-        raise PageError(f"{where} is not a rich-text array")
+        raise PageError(f"{origin} is not a rich-text array")
     return "".join(str(r.get("plain_text") or "") for r in rich)
 
 
 def value_of(name: str, prop: Mapping[str, Any]) -> Any:
     """A property value as plain Python: str, list of str, number, bool, a date dict, or None."""
     kind = prop.get("type")
-    where = f"property '{name}' ({kind})"
+    origin = f"property '{name}' ({kind})"
     raw = prop.get(kind) if isinstance(kind, str) else None
     if kind in ("title", "rich_text"):
-        return plain_text(raw, where).strip() or None
+        return plain_text(raw, origin).strip() or None
     if kind in ("select", "status"):
-        return None if raw is None else _name(raw, where)
+        return None if raw is None else _name(raw, origin)
     if kind == "multi_select":
-        return [_name(option, where) for option in _list(raw, where)]
+        return [_name(option, origin) for option in _list(raw, origin)]
     if kind == "people":
-        return [n for n in (_person(p, where) for p in _list(raw, where)) if n]
+        return [n for n in (_person(p, origin) for p in _list(raw, origin)) if n]
     if kind == "relation":
-        return [_id(r, where) for r in _list(raw, where)]
+        return [_id(r, origin) for r in _list(raw, origin)]
     if kind == "date":
-        return None if raw is None else _date(raw, where)
+        return None if raw is None else _date(raw, origin)
     if kind == "number":
         if raw is not None and (isinstance(raw, bool) or not isinstance(raw, int | float)):
-            raise PageError(f"{where} is not a number: {raw!r}")
+            raise PageError(f"{origin} is not a number: {raw!r}")
         return raw
     if kind == "checkbox":
         if not isinstance(raw, bool):
-            raise PageError(f"{where} is not true or false: {raw!r}")
+            raise PageError(f"{origin} is not true or false: {raw!r}")
         return raw
     if kind in ("url", "email", "phone_number"):
         return raw or None
     if kind == "formula":
         if not isinstance(raw, dict):
-            raise PageError(f"{where} has no result object")
+            raise PageError(f"{origin} has no result object")
         inner = raw.get("type")
         value = raw.get(inner) if isinstance(inner, str) else None
         if inner == "date" and value is not None:
-            return _date(value, where)
+            return _date(value, origin)
         return value if value != "" else None
     return None  # rollup, files, unique_id, created_by, button, …: not read
 
 
-def _list(raw: object, where: str) -> list[Any]:
+def _list(raw: object, origin: str) -> list[Any]:
     if not isinstance(raw, list):
-        raise PageError(f"{where} is not a list: {raw!r}"[:200])
+        raise PageError(f"{origin} is not a list: {raw!r}"[:200])
     return raw
 
 
-def _name(option: object, where: str) -> str:
+def _name(option: object, origin: str) -> str:
     if not isinstance(option, dict) or not isinstance(option.get("name"), str):
-        raise PageError(f"{where} has an option without a name: {option!r}"[:200])
+        raise PageError(f"{origin} has an option without a name: {option!r}"[:200])
     return option["name"]
 
 
-def _id(ref: object, where: str) -> str:
+def _id(ref: object, origin: str) -> str:
     if not isinstance(ref, dict) or not isinstance(ref.get("id"), str):
-        raise PageError(f"{where} has a reference without an id: {ref!r}"[:200])
+        raise PageError(f"{origin} has a reference without an id: {ref!r}"[:200])
     return ref["id"]
 
 
-def _person(user: object, where: str) -> str | None:
+def _person(user: object, origin: str) -> str | None:
     if not isinstance(user, dict):
-        raise PageError(f"{where} has a person that is not an object: {user!r}"[:200])
+        raise PageError(f"{origin} has a person that is not an object: {user!r}"[:200])
     name = user.get("name")  # a partial user (only an id) has no name to show
     return name.strip() if isinstance(name, str) and name.strip() else None
 
 
-def _date(raw: object, where: str) -> dict[str, Any]:
+def _date(raw: object, origin: str) -> dict[str, Any]:
     """{"start", "end"}: dates stay strings; times become UTC datetimes (time_zone applied)."""
     if not isinstance(raw, dict) or not isinstance(raw.get("start"), str):
-        raise PageError(f"{where} has no start date: {raw!r}"[:200])
+        raise PageError(f"{origin} has no start date: {raw!r}"[:200])
     zone = raw.get("time_zone")
-    return {key: _moment(raw.get(key), zone, where) for key in ("start", "end")}
+    return {key: _moment(raw.get(key), zone, origin) for key in ("start", "end")}
 
 
-def _moment(text: object, zone: object, where: str) -> str | datetime | None:
+def _moment(text: object, zone: object, origin: str) -> str | datetime | None:
     if text is None:
         return None
     if not isinstance(text, str):
-        raise PageError(f"{where} has a date that is not text: {text!r}")
+        raise PageError(f"{origin} has a date that is not text: {text!r}")
     if "T" not in text:
         return text
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as e:
-        raise PageError(f"{where} has an unreadable time {text!r}") from e
+        raise PageError(f"{origin} has an unreadable time {text!r}") from e
     if moment.tzinfo is None and isinstance(zone, str):
         with suppress(ZoneInfoNotFoundError, ValueError):  # an unknown zone: time as written
             moment = moment.replace(tzinfo=ZoneInfo(zone))
@@ -226,7 +226,7 @@ def read_properties(
         if field == "action_items" or not isinstance(prop, dict):
             continue
         value = value_of(name, prop)
-        where = f"property '{name}'"
+        origin = f"property '{name}'"
         if prop.get("type") == "relation" and value:
             value = titles(value)
         if isinstance(value, bool):
@@ -237,30 +237,30 @@ def read_properties(
         elif isinstance(value, list) and field not in ("services", "categories", "tags"):
             value = ", ".join(value) or None  # several options for a one-value field
         if isinstance(value, dict):  # a date: its start, and for the incident its span
-            _apply_date(pm, field, value, where, reader)
+            _apply_date(pm, field, value, origin, reader)
         elif field in ("summary", "root_cause", "customer_impact"):
             if value and getattr(pm, field) is None:
                 setattr(pm, field, str(value))
-                pm.provenance[field] = where
+                pm.provenance[field] = origin
         elif isinstance(value, int | float) and field not in (
             "time_to_detect_minutes", "time_to_recover_minutes",
         ):  # fmt: skip
-            reader.apply(pm, field, str(value), where)
+            reader.apply(pm, field, str(value), origin)
         else:
-            reader.apply(pm, field, value, where)
+            reader.apply(pm, field, value, origin)
 
 
 def _apply_date(
-    pm: PostMortem, field: str, value: dict[str, Any], where: str, reader: BlockReader
+    pm: PostMortem, field: str, value: dict[str, Any], origin: str, reader: BlockReader
 ) -> None:
     start, end = value["start"], value["end"]
-    reader.apply(pm, field, start, where)
+    reader.apply(pm, field, start, origin)
     if field == "incident_date":
         # `Incident date: May 1 14:02 → 14:39` states when it started and when it ended.
         if isinstance(start, datetime):
-            reader.apply(pm, "started_at", start, f"{where} (start)")
+            reader.apply(pm, "started_at", start, f"{origin} (start)")
         if isinstance(end, datetime):
-            reader.apply(pm, "resolved_at", end, f"{where} (end)")
+            reader.apply(pm, "resolved_at", end, f"{origin} (end)")
 
 
 def add_stated_sections(pm: PostMortem) -> None:
