@@ -95,14 +95,14 @@ def split_front_matter(text: str) -> tuple[str, int, dict[str, Any]]:
         meta = yaml.load(match["yaml"], Loader=_FrontMatterLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 2}" if mark else ""
+        at_line = f" at line {mark.line + 2}" if mark else ""
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
         context, start = getattr(e, "context", None), getattr(e, "context_mark", None)
         if context and start:
             # "while scanning a quoted scalar" at the line where the bad value begins.
             problem += f" ({context} that starts at line {start.line + 2})"
         raise DocumentError(
-            f"invalid YAML front matter{where}: {problem}; fix the YAML between the --- lines"
+            f"invalid YAML front matter{at_line}: {problem}; fix the YAML between the --- lines"
         ) from e
     if meta is None:
         meta = {}

@@ -86,28 +86,28 @@ class NotionSource:
     def from_config(
         cls, source: SourceConfig, config: Config, tuning: Tuning = DEFAULT_TUNING
     ) -> NotionSource:
-        where = f"notion source {source.name!r}"
+        origin = f"notion source {source.name!r}"
         options = source.options
         unknown = sorted(set(options) - set(OPTIONS))
         if unknown:
-            raise ConfigError(f"{where}: unknown option(s) {unknown}; use {', '.join(OPTIONS)}.")
+            raise ConfigError(f"{origin}: unknown option(s) {unknown}; use {', '.join(OPTIONS)}.")
         token_env = options.get("token_env", "NOTION_TOKEN")
         if not isinstance(token_env, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", token_env):
             raise ConfigError(
-                f"{where}: `token_env` must be the name of an environment variable, "
+                f"{origin}: `token_env` must be the name of an environment variable, "
                 "such as NOTION_TOKEN (never the token itself)."
             )
         api_url = options.get("api_url", API_URL)
         if not isinstance(api_url, str) or not re.match(r"https?://[^/\s]+", api_url):
-            raise ConfigError(f"{where}: `api_url` must be an http(s) URL such as {API_URL}.")
+            raise ConfigError(f"{origin}: `api_url` must be an http(s) URL such as {API_URL}.")
         return cls(
             source.name,
-            _database_id(options.get("database_id"), where),
+            _database_id(options.get("database_id"), origin),
             config,
             token_env=token_env,
             api_url=re.sub(r"/(v1/?)?$", "", api_url.rstrip("/")),
-            properties=_mapping(options, "properties", FIELD_KEYS, where),
-            item_properties=_mapping(options, "action_item_properties", ITEM_KEYS, where),
+            properties=_mapping(options, "properties", FIELD_KEYS, origin),
+            item_properties=_mapping(options, "action_item_properties", ITEM_KEYS, origin),
             tuning=tuning,
         )
 
@@ -131,32 +131,32 @@ class NotionSource:
                 client.close()
 
 
-def _database_id(value: object, where: str) -> str:
+def _database_id(value: object, origin: str) -> str:
     """The id from a bare id (with or without dashes) or the database's URL."""
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(
-            f"{where}: `database_id` is missing; copy it from the database's URL "
+            f"{origin}: `database_id` is missing; copy it from the database's URL "
             "(the 32 characters before `?v=`)."
         )
     path = re.split(r"[?#]", value.strip().lower())[0].rstrip("/")  # a URL ends in `-<id>?v=…`
     match = _ID.search(path)
     if not match:
-        raise ConfigError(f"{where}: `database_id` {value!r} is not a Notion id or database URL.")
+        raise ConfigError(f"{origin}: `database_id` {value!r} is not a Notion id or database URL.")
     raw = match[1].replace("-", "")
     return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
 
 
 def _mapping(
-    options: Mapping[str, Any], key: str, allowed: Mapping[str, str] | tuple[str, ...], where: str
+    options: Mapping[str, Any], key: str, allowed: Mapping[str, str] | tuple[str, ...], origin: str
 ) -> dict[str, str]:
     raw = options.get(key, {})
     if not isinstance(raw, dict) or not all(
         isinstance(k, str) and isinstance(v, str) and v for k, v in raw.items()
     ):
-        raise ConfigError(f"{where}: [sources.{key}] must map field names to property names.")
+        raise ConfigError(f"{origin}: [sources.{key}] must map field names to property names.")
     unknown = sorted(set(raw) - set(allowed))
     if unknown:
         raise ConfigError(
-            f"{where}: [sources.{key}] has unknown field(s) {unknown}; use {', '.join(allowed)}."
+            f"{origin}: [sources.{key}] has unknown field(s) {unknown}; use {', '.join(allowed)}."
         )
     return dict(raw)
