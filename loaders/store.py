@@ -132,6 +132,8 @@ def connect_read_only(db: str) -> duckdb.DuckDBPyConnection:
     """
     conn = duckdb.connect(":memory:")
     if is_file_store(db) and Path(db).exists():
+        # ATTACH takes no parameters: the path is quoted as a SQL literal. Table names below
+        # are this module's constants, never input.
         literal = "'" + str(Path(db).resolve()).replace("'", "''") + "'"
         conn.execute(f"attach {literal} as store (read_only)")
         for table in TABLES:
