@@ -62,7 +62,7 @@ def timed_sync(folder: Path, db: Path) -> dict[str, float]:
     code = (
         "import json, resource, sys, time\n"
         "from loaders.config import Config, SourceConfig\n"
-        "from loaders.git_folder import GitFolderSource\n"
+        "from loaders.sources.git_folder import GitFolderSource\n"
         "from loaders.sync import sync\n"
         "source = GitFolderSource.from_config(SourceConfig('bench', 'git', {'path': sys.argv[1]}), Config())\n"
         "t = time.perf_counter(); [r] = sync(sys.argv[2], [source]); t = time.perf_counter() - t\n"

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from loaders.config import Config, SourceConfig
-from loaders.notion import NotionSource
+from loaders.sources.notion.source import NotionSource
 from loaders.sync import sync
 
 TESTS = Path(__file__).resolve().parents[1] / "tests"

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loaders.config import Config, SourceConfig
-from loaders.git_folder import GitFolderSource
+from loaders.hygiene import vague_reason
 from loaders.model import SECTIONS, Failed, Loaded, PostMortem
-from queries.hygiene import vague_reason
+from loaders.sources.git_folder import GitFolderSource
 
 SECTION_NAMES = {
     "summary": "Summary",

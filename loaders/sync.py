@@ -17,6 +17,7 @@ import duckdb
 
 from loaders import store
 from loaders.config import Config, SourceConfig
+from loaders.enrich import Step
 from loaders.model import (
     ConfigError,
     Failed,
@@ -64,24 +65,56 @@ class SyncResult:
 def build_source(source: SourceConfig, config: Config) -> Source:
     """The reader for one configured source. Remote clients load only when configured."""
     if source.kind == "git":
-        from loaders.git_folder import GitFolderSource
+        from loaders.sources.git_folder import GitFolderSource
 
         return GitFolderSource.from_config(source, config)
     if source.kind == "notion":
-        from loaders.notion import NotionSource
+        from loaders.sources.notion.source import NotionSource
 
         return NotionSource.from_config(source, config)
     if source.kind == "confluence":
-        from loaders.confluence import ConfluenceSource
+        from loaders.sources.confluence.source import ConfluenceSource
 
         return ConfluenceSource.from_config(source, config)
     raise ConfigError(f"Source {source.name!r} has unknown kind {source.kind!r}.")
 
 
-def sync(db: str, sources: Iterable[Source], progress: Progress | None = None) -> list[SyncResult]:
-    """Sync each source into the store at `db`; readers see all of it at once, at the end."""
+def sync(
+    db: str,
+    sources: Iterable[Source],
+    progress: Progress | None = None,
+    steps: Iterable[Step] = (),
+) -> list[SyncResult]:
+    """Sync each source into the store at `db`, then run the enrichment steps (loaders.enrich);
+    readers see all of it at once, at the end."""
     with store.writer(db) as conn:
-        return [sync_source(conn, source, progress) for source in sources]
+        results = [sync_source(conn, source, progress) for source in sources]
+        changed = any(r.loaded or r.removed for r in results)
+        results += [run_step(conn, step, changed) for step in steps]
+        return results
+
+
+def run_step(conn: duckdb.DuckDBPyConnection, step: Step, changed: bool) -> SyncResult:
+    """One enrichment step as one transaction: a failure keeps what the store held before."""
+    result = SyncResult(uuid.uuid4().hex, step.name, "ok")
+    started_at = utc_now()
+    conn.execute("begin transaction")
+    try:
+        result.message = step.run(conn, changed)
+        _record(conn, result, started_at, [])
+        conn.execute("commit")
+    except Exception as e:  # noqa: BLE001 - any failure must roll back and be recorded
+        conn.execute("rollback")
+        if isinstance(e, SourceError):
+            result.message = f"{e.title}: {e}"
+        else:
+            log.exception("step %s failed", step.name)
+            result.message = f"internal error ({type(e).__name__}: {e}); earlier rows are kept"
+        result.status = "failed"
+        conn.execute("begin transaction")
+        _record(conn, result, started_at, [])
+        conn.execute("commit")
+    return result
 
 
 def sync_source(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from loaders.enrich import steps_for
 from loaders.model import ConfigError, SourceError
 from loaders.store import is_file_store
 from loaders.sync import build_source, sync
@@ -89,7 +90,7 @@ def render_sync_button(config, db: str) -> None:  # type: ignore[no-untyped-def]
 
         try:
             sources = [build_source(s, config) for s in config.sources]
-            results = sync(db, sources, progress)
+            results = sync(db, sources, progress, steps_for(config))
         except (ConfigError, SourceError) as e:
             title = getattr(e, "title", "The sync could not start")
             status.update(label="Sync failed", state="error")

@@ -2,7 +2,7 @@
 
 `unknown` is a status of its own: most post-mortems list items with no status at all, so
 every table here shows it beside the others instead of folding it into open or done.
-Vague titles are judged by `queries.hygiene.vague_reason`, the same rule `pmdash lint` uses.
+Vague titles are judged by `loaders.hygiene.vague_reason`, the same rule `pmdash lint` uses.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from loaders.hygiene import MIN_WORDS, VAGUE_VERBS, vague_reason
 from queries.filters import Filters
-from queries.hygiene import MIN_WORDS, VAGUE_VERBS, vague_reason
 from queries.quality import SMALL_N
 from queries.runner import run
 

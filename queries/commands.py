@@ -1,7 +1,7 @@
 """`pmdash export` and `pmdash report` (SPEC §8): the dashboard's tables and the quarterly
 pack from the command line, with the dashboard's filters as options.
 
-Registered on the `pmdash` group in loaders/cli.py. Both open the store read-only, found
+Registered on the `pmdash` group in cli.py. Both open the store read-only, found
 the way every command finds it (`--db`, `$PMDASH_DB`, the config, data/pmdash.duckdb).
 """
 

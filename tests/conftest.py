@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from loaders.config import Config, SourceConfig
-from loaders.git_folder import GitFolderSource
+from loaders.sources.git_folder import GitFolderSource
 from loaders.sync import SyncResult, sync
 
 REPO = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from conftest import FIXTURES, query
 
-from loaders.cli import main
+from cli import main
 
 
 def run(*args: str) -> tuple[int, str, str]:

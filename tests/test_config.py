@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from loaders.config import SAMPLE_DIR, load_config, parse_config, store_location
-from loaders.document import BlockReader
-from loaders.extract import Rules
-from loaders.markdown import parse_markdown
 from loaders.model import ConfigError
 from loaders.normalize import Normalizer
+from loaders.reading.document import BlockReader
+from loaders.reading.extract import Rules
+from loaders.reading.markdown import parse_markdown
 
 
 def test_without_a_config_the_sample_corpus_is_served(

@@ -18,9 +18,9 @@ from conftest import query
 from fakes.confluence_server import FakeConfluence, load_space
 
 from loaders.config import Config, SourceConfig
-from loaders.confluence import ConfluenceSource
-from loaders.confluence_client import Limits
 from loaders.model import ConfigError
+from loaders.sources.confluence.client import Limits
+from loaders.sources.confluence.source import ConfluenceSource
 from loaders.sync import SyncResult, sync
 
 USER, TOKEN = "jane@example.com", "secret-api-token-123"

@@ -23,8 +23,8 @@ from fakes.confluence_server import FakeConfluence, FakePage, load_space
 
 from loaders import store
 from loaders.config import Config, SourceConfig
-from loaders.confluence import ConfluenceSource
-from loaders.confluence_client import Limits
+from loaders.sources.confluence.client import Limits
+from loaders.sources.confluence.source import ConfluenceSource
 from loaders.sync import SyncResult, sync
 from queries import incidents as incidents_queries
 from queries.filters import Filters

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from loaders.blocks import Heading, Item, ItemList, Paragraph, Table
-from loaders.confluence_storage import StorageError, parse_storage
+from loaders.reading.blocks import Heading, Item, ItemList, Paragraph, Table
+from loaders.sources.confluence.storage import StorageError, parse_storage
 
 NAMES = {"557058:b0b": "Bob Smith"}
 

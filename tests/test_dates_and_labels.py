@@ -8,14 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loaders.dates import (
+from loaders.reading.dates import (
     ImpossibleDate,
     find_date,
     parse_date,
     parse_datetime,
     parse_duration_minutes,
 )
-from loaders.extract import parse_action_text
+from loaders.reading.extract import parse_action_text
 
 
 @pytest.mark.parametrize(
@@ -127,10 +127,10 @@ def test_owner_due_date_and_ticket_from_the_text() -> None:
 
 def test_status_sub_headings_group_action_items(tmp_path) -> None:
     from loaders.config import Config
-    from loaders.document import BlockReader
-    from loaders.extract import Rules
-    from loaders.markdown import parse_markdown
     from loaders.normalize import Normalizer
+    from loaders.reading.document import BlockReader
+    from loaders.reading.extract import Rules
+    from loaders.reading.markdown import parse_markdown
 
     text = (
         "# Outage\n\n## Action items\n### Done\n- Pin the base image digest in the Dockerfile\n"

@@ -13,7 +13,7 @@ import pytest
 
 from loaders import demo
 from loaders.config import Config, SourceConfig
-from loaders.git_folder import GitFolderSource
+from loaders.sources.git_folder import GitFolderSource
 from loaders.sync import sync
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"

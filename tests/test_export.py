@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
 
+from cli import main
 from loaders import store
-from loaders.cli import main
 from loaders.model import PostMortem
 from loaders.store import connect_read_only
 from queries.export import csv_frame, neutralise, to_csv_bytes

@@ -20,8 +20,8 @@ from conftest import query
 from fakes.notion_server import FakeNotion, add_postmortems_workspace, fixture
 
 from loaders.config import Config, SourceConfig
-from loaders.notion import NotionSource
-from loaders.notion_api import Tuning
+from loaders.sources.notion.api import Tuning
+from loaders.sources.notion.source import NotionSource
 from loaders.sync import SyncResult, sync
 
 TOKEN = "ntn_TEST_4f9a1c0d_notion_integration_secret"

@@ -32,9 +32,9 @@ from fakes.notion_server import (
 
 from loaders.config import Config, SourceConfig
 from loaders.model import ConfigError
-from loaders.notion import NotionSource
-from loaders.notion_api import Tuning
-from loaders.notion_properties import PageError, action_item
+from loaders.sources.notion.api import Tuning
+from loaders.sources.notion.properties import PageError, action_item
+from loaders.sources.notion.source import NotionSource
 from loaders.sync import build_source, sync
 
 TOKEN = "ntn_TEST_4f9a1c0d_notion_integration_secret"
@@ -568,7 +568,7 @@ def test_a_mapped_property_the_database_lacks_fails_the_source(fake: FakeNotion,
 
 
 def test_pmdash_sync_with_a_config_puts_notion_beside_git(fake: FakeNotion, tmp_path: Path) -> None:
-    from loaders.cli import main
+    from cli import main
 
     folder = tmp_path / "postmortems"
     folder.mkdir()

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from loaders.hygiene import vague_reason
 from loaders.store import SCHEMA, connect_read_only
 from queries import action_items
 from queries.filters import Filters
-from queries.hygiene import vague_reason
 from queries.runner import run
 
 JUNE_30 = date(2026, 6, 30)

@@ -159,3 +159,59 @@ def test_a_second_sync_waits_then_refuses_clearly(tmp_path: Path, db: Path) -> N
     assert refused.value.title == "The store is busy"
     assert "Another pmdash sync is writing" in str(refused.value)
     assert sync(str(db), [git_source(folder)])[0].status == "ok", "the lock is released afterwards"
+
+
+class CountIncidents:
+    """An enrichment step that writes one table from what the sources loaded."""
+
+    name = "counter"
+
+    def __init__(self, fail: bool = False) -> None:
+        self.fail = fail
+        self.calls: list[bool] = []
+
+    def run(self, conn, changed: bool) -> str:  # type: ignore[no-untyped-def]
+        self.calls.append(changed)
+        conn.execute("create or replace table counted as select count(*) as n from incidents")
+        if self.fail:
+            raise SourceError("the tracker said no", title="Counter failed")
+        return "counted"
+
+
+def test_enrichment_steps_run_after_the_sources_and_know_whether_anything_changed(
+    tmp_path: Path, db: Path
+) -> None:
+    folder = make_folder(tmp_path / "docs")
+    step = CountIncidents()
+    first = sync(str(db), [git_source(folder)], steps=[step])
+    again = sync(str(db), [git_source(folder)], steps=[step])
+    # The step's row follows the source's; the second sync loaded nothing new.
+    assert [r.source_name for r in first] == ["docs", "counter"]
+    assert (first[1].status, first[1].message) == ("ok", "counted")
+    assert step.calls == [True, False]
+    # make_folder copies three post-mortems.
+    assert query(db, "select n from counted") == [{"n": 3}]
+    assert again[0].loaded == 0
+
+
+def test_a_failed_step_keeps_the_documents_and_records_its_failure(
+    tmp_path: Path, db: Path
+) -> None:
+    folder = make_folder(tmp_path / "docs")
+    [source_result, step_result] = sync(str(db), [git_source(folder)], steps=[CountIncidents(True)])
+    assert source_result.status == "ok"
+    assert (step_result.status, step_result.message) == (
+        "failed",
+        "Counter failed: the tracker said no",
+    )
+    # The step's table write rolled back; the three documents stay.
+    assert query(db, "select count(*) as n from incidents") == [{"n": 3}]
+    tables = query(
+        db, "select table_name from information_schema.tables where table_name = 'counted'"
+    )
+    assert tables == []
+    runs = query(db, "select source_name, status from sync_runs order by source_name")
+    assert runs == [
+        {"source_name": "counter", "status": "failed"},
+        {"source_name": "docs", "status": "ok"},
+    ]

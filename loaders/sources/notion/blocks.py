@@ -1,4 +1,4 @@
-"""Notion page bodies -> the neutral blocks of `loaders.document`, read by the shared rules.
+"""Notion page bodies -> the neutral blocks of `loaders.reading.document`, read by the shared rules.
 
 Headings, paragraphs, bulleted / numbered items, `to_do` (with `checked`) and tables become
 Heading, Paragraph, ItemList and Table; quotes, callouts and toggles read as paragraphs followed
@@ -17,9 +17,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from loaders.blocks import Block, Heading, Item, ItemList, Paragraph, Table
-from loaders.dates import ImpossibleDate, parse_date
-from loaders.notion_properties import PageError, plain_text
+from loaders.reading.blocks import Block, Heading, Item, ItemList, Paragraph, Table
+from loaders.reading.dates import ImpossibleDate, parse_date
+from loaders.sources.notion.properties import PageError, plain_text
 
 HEADINGS = {"heading_1": 1, "heading_2": 2, "heading_3": 3, "heading_4": 4}
 LIST_TYPES = ("bulleted_list_item", "numbered_list_item", "to_do")

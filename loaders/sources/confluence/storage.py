@@ -1,4 +1,4 @@
-"""Confluence storage-format XHTML -> the neutral blocks of `loaders.document`.
+"""Confluence storage-format XHTML -> the neutral blocks of `loaders.reading.document`.
 
 Storage format is XML with undeclared `ac:` / `ri:` prefixes and HTML named entities. It is
 parsed with lxml's strict XML parser inside a root element that declares those prefixes, with
@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from loaders.blocks import Block, Heading, Item, ItemList, Paragraph, Table
-from loaders.confluence_inline import (
+from loaders.reading.blocks import Block, Heading, Item, ItemList, Paragraph, Table
+from loaders.sources.confluence.inline import (
     NAMESPACES,
     SKIPPED,
     Inline,

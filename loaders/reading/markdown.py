@@ -1,7 +1,7 @@
 """One Markdown post-mortem -> PostMortem: YAML front matter first, then the body.
 
 The body is parsed with markdown-it (CommonMark plus tables and strike-through) into the
-neutral blocks of `loaders.document`, so nesting, tables and struck-through items come from
+neutral blocks of `loaders.reading.document`, so nesting, tables and struck-through items come from
 a real parser rather than line regexes. Front matter is read with PyYAML's C loader.
 """
 
@@ -16,12 +16,12 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
-from loaders.blocks import Block, Heading, Item, ItemList, Paragraph, Table
-from loaders.dates import ImpossibleDate, parse_date, parse_datetime
-from loaders.document import BlockReader, mark_unstated
-from loaders.extract import find_ticket, parse_action_text, status_from_word, status_marker
 from loaders.model import ActionItem, PostMortem
 from loaders.normalize import owner_name
+from loaders.reading.blocks import Block, Heading, Item, ItemList, Paragraph, Table
+from loaders.reading.dates import ImpossibleDate, parse_date, parse_datetime
+from loaders.reading.document import BlockReader, mark_unstated
+from loaders.reading.extract import find_ticket, parse_action_text, status_from_word, status_marker
 
 FRONT_MATTER = re.compile(
     r"\A\ufeff?---[ \t]*\r?\n(?P<yaml>.*?)(?:\r?\n)?^(?:---|\.\.\.)[ \t]*$\r?\n?",

@@ -22,9 +22,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from loaders.config import Config, SourceConfig
-from loaders.document import BlockReader
-from loaders.extract import Rules
-from loaders.markdown import DocumentError, NotAPostMortem, parse_markdown
 from loaders.model import (
     ConfigError,
     Failed,
@@ -36,6 +33,9 @@ from loaders.model import (
     Unchanged,
 )
 from loaders.normalize import Normalizer
+from loaders.reading.document import BlockReader
+from loaders.reading.extract import Rules
+from loaders.reading.markdown import DocumentError, NotAPostMortem, parse_markdown
 
 MAX_BYTES = 5 * 1024 * 1024
 BINARY_SNIFF_BYTES = 8192
@@ -50,17 +50,18 @@ NOT_POSTMORTEMS = re.compile(
     r"^(readme|index|license|licence|copying|notice|authors|codeowners|contributing|changelog|makefile|dockerfile|summary)(\.[\w.]+)?$",
     re.IGNORECASE,
 )
+_LOADERS = Path(__file__).resolve().parents[1]
 _READING_CODE = (
-    "markdown.py",
-    "document.py",
-    "extract.py",
-    "dates.py",
+    "reading/markdown.py",
+    "reading/document.py",
+    "reading/extract.py",
+    "reading/dates.py",
     "normalize.py",
-    "git_folder.py",
+    "sources/git_folder.py",
 )
 # Changing the reading rules re-reads every document on the next sync, as editing config does.
 READER_FINGERPRINT = hashlib.sha256(
-    b"".join((Path(__file__).parent / name).read_bytes() for name in _READING_CODE)
+    b"".join((_LOADERS / name).read_bytes() for name in _READING_CODE)
 ).hexdigest()[:16]
 
 

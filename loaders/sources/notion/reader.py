@@ -1,6 +1,6 @@
 """Reading one Notion database for one sync: what changed, and reading what did.
 
-`loaders.notion` explains the incremental design (why every sync lists the post-mortems but
+`loaders.sources.notion.source` explains the incremental design (why every sync lists the post-mortems but
 asks the action items only for recent edits); this module carries it out with as few requests
 as it can: block children only for pages that need reading, action items fetched only when a
 re-read page needs ones this sync has not seen.
@@ -15,10 +15,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from loaders.document import mark_unstated
-from loaders.extract import words
 from loaders.model import (
     Failed,
     KnownDocument,
@@ -29,9 +27,11 @@ from loaders.model import (
     SourceError,
     Unchanged,
 )
-from loaders.notion_api import PAGE_SIZE, NotFound, NotionApi, database_not_shared
-from loaders.notion_blocks import fetch_tree, to_blocks
-from loaders.notion_properties import (
+from loaders.reading.document import BlockReader, mark_unstated
+from loaders.reading.extract import Rules, words
+from loaders.sources.notion.api import PAGE_SIZE, NotFound, NotionApi, database_not_shared
+from loaders.sources.notion.blocks import fetch_tree, to_blocks
+from loaders.sources.notion.properties import (
     PageError,
     action_item,
     add_stated_sections,
@@ -42,8 +42,19 @@ from loaders.notion_properties import (
     value_of,
 )
 
-if TYPE_CHECKING:
-    from loaders.notion import NotionSource
+
+class DatabaseSettings(Protocol):
+    """What a reader needs of its source (NotionSource has it); a protocol, so that the
+    reader does not import the source that imports it."""
+
+    name: str
+    database_id: str
+    properties: dict[str, str]
+    item_properties: dict[str, str]
+    reader: BlockReader
+    rules: Rules
+    fingerprint: str
+
 
 OVERLAP = timedelta(minutes=5)  # minute-precision timestamps, plus some clock skew
 VERSION = 1  # bump when pages are read differently, so that every page is read again
@@ -58,11 +69,11 @@ class _DataSource:
 
 
 class DatabaseReader:
-    """One sync of one database: what to re-read, and reading it (see `loaders.notion`)."""
+    """One sync of one database: what to re-read, and reading it (see `loaders.sources.notion.source`)."""
 
     def __init__(
         self,
-        source: NotionSource,
+        source: DatabaseSettings,
         api: NotionApi,
         known: Mapping[str, KnownDocument],
         since: datetime | None,

@@ -1,7 +1,7 @@
 """The neutral blocks every source's body becomes, and what a row of an action-item table says.
 
 Markdown (markdown-it), Notion blocks and Confluence storage XHTML are each turned into these
-few kinds, so the reading rules in `loaders.document` are written once.
+few kinds, so the reading rules in `loaders.reading.document` are written once.
 """
 
 from __future__ import annotations
@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from loaders.dates import find_date
-from loaders.extract import (
+from loaders.model import ActionItem
+from loaders.normalize import owner_name
+from loaders.reading.dates import find_date
+from loaders.reading.extract import (
     clean_title,
     find_due,
     find_owner,
@@ -19,8 +21,6 @@ from loaders.extract import (
     status_marker,
     words,
 )
-from loaders.model import ActionItem
-from loaders.normalize import owner_name
 
 TABLE_COLUMNS = {
     "title": ("action", "action item", "action items", "item", "task", "title", "description", "what", "follow up", "remediation"),

@@ -43,13 +43,13 @@ from datetime import datetime
 from typing import Any
 
 from loaders.config import Config, SourceConfig
-from loaders.document import BlockReader
-from loaders.extract import Rules
 from loaders.model import ConfigError, KnownDocument, Outcome, SourceError
 from loaders.normalize import Normalizer
-from loaders.notion_api import API_URL, NotionApi, Tuning, make_client, redacting_logger
-from loaders.notion_properties import FIELD_KEYS, ITEM_KEYS
-from loaders.notion_reader import DatabaseReader
+from loaders.reading.document import BlockReader
+from loaders.reading.extract import Rules
+from loaders.sources.notion.api import API_URL, NotionApi, Tuning, make_client, redacting_logger
+from loaders.sources.notion.properties import FIELD_KEYS, ITEM_KEYS
+from loaders.sources.notion.reader import DatabaseReader
 
 DEFAULT_TUNING = Tuning()
 OPTIONS = ("database_id", "token_env", "api_url", "properties", "action_item_properties")

@@ -35,11 +35,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from loaders.config import Config, SourceConfig
-from loaders.confluence_client import LIMITS, ConfluenceClient, Limits, Target, connect
-from loaders.confluence_storage import StorageError, UserNames, parse_storage
-from loaders.dates import ImpossibleDate, parse_datetime
-from loaders.document import BlockReader, mark_unstated
-from loaders.extract import Rules, words
 from loaders.model import (
     ConfigError,
     Failed,
@@ -51,6 +46,11 @@ from loaders.model import (
     Unchanged,
 )
 from loaders.normalize import Normalizer
+from loaders.reading.dates import ImpossibleDate, parse_datetime
+from loaders.reading.document import BlockReader, mark_unstated
+from loaders.reading.extract import Rules, words
+from loaders.sources.confluence.client import LIMITS, ConfluenceClient, Limits, Target, connect
+from loaders.sources.confluence.storage import StorageError, UserNames, parse_storage
 
 log = logging.getLogger(__name__)
 DEFAULT_LABEL = "postmortem"

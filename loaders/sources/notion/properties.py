@@ -17,11 +17,11 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from loaders.blocks import TABLE_COLUMNS
-from loaders.dates import ImpossibleDate, parse_date, parse_datetime, to_naive_utc
-from loaders.document import BlockReader
-from loaders.extract import Rules, find_ticket, kind_of, status_from_word, words
 from loaders.model import SECTIONS, ActionItem, PostMortem
+from loaders.reading.blocks import TABLE_COLUMNS
+from loaders.reading.dates import ImpossibleDate, parse_date, parse_datetime, to_naive_utc
+from loaders.reading.document import BlockReader
+from loaders.reading.extract import Rules, find_ticket, kind_of, status_from_word, words
 
 # Config keys of `[sources.properties]` -> PostMortem fields (`action_items` names the relation).
 FIELD_KEYS = {

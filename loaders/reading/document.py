@@ -13,15 +13,25 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from loaders.blocks import Block, Heading, Item, ItemList, Paragraph, Table, action_item_from_row
-from loaders.dates import (
+from loaders.model import ActionItem, PostMortem
+from loaders.normalize import Normalizer, split_list
+from loaders.reading.blocks import (
+    Block,
+    Heading,
+    Item,
+    ItemList,
+    Paragraph,
+    Table,
+    action_item_from_row,
+)
+from loaders.reading.dates import (
     ImpossibleDate,
     find_date,
     parse_date,
     parse_datetime,
     parse_duration_minutes,
 )
-from loaders.extract import (
+from loaders.reading.extract import (
     Rules,
     find_due,
     find_owner,
@@ -32,8 +42,6 @@ from loaders.extract import (
     status_from_word,
     words,
 )
-from loaders.model import ActionItem, PostMortem
-from loaders.normalize import Normalizer, split_list
 
 SECTION_TEXT_LIMIT = 4000
 # Headings that structure a document but never name the incident, so are never its title.

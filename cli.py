@@ -1,4 +1,5 @@
-"""The `pmdash` command line (SPEC §8).
+"""The `pmdash` command line (SPEC §8): the entry above loaders/ (sync, lint, demo) and
+queries/ (export, report).
 
 Exit codes: 0 when every source synced (problems with single documents are warnings in
 `load_errors`), 1 when a source failed or lint found problems, 2 on bad usage or config.
@@ -23,6 +24,7 @@ from loaders.config import (
     store_location,
 )
 from loaders.model import ConfigError, Source, SourceError
+from queries.commands import export_command, report_command
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -62,6 +64,7 @@ def sync(
     git_paths: tuple[str, ...],
 ) -> None:
     """Load post-mortems from the configured sources (or --git folders) into the store."""
+    from loaders.enrich import steps_for
     from loaders.sync import build_source
     from loaders.sync import sync as run_sync
 
@@ -86,7 +89,8 @@ def sync(
 
     target = store_location(db, config)
     try:
-        results = run_sync(target, sources, progress=_progress if sys.stderr.isatty() else None)
+        progress = _progress if sys.stderr.isatty() else None
+        results = run_sync(target, sources, progress, steps_for(config))
     except SourceError as e:  # the store itself could not be opened or locked
         click.echo(f"pmdash sync: {e.title}: {e}", err=True)
         sys.exit(EXIT_FAILED)
@@ -174,7 +178,5 @@ def serve(config_path: str | None, db: str | None, streamlit_args: tuple[str, ..
 
 
 # `pmdash export` and `pmdash report` live with the queries they run (queries/commands.py).
-from queries.commands import export_command, report_command  # noqa: E402
-
 main.add_command(export_command)
 main.add_command(report_command)

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from loaders.config import Config
-from loaders.dates import find_date
 from loaders.model import ActionItem
 from loaders.normalize import owner_name
+from loaders.reading.dates import find_date
 
 SECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
     "summary": (

@@ -16,8 +16,8 @@ from datetime import date
 
 from lxml import etree
 
-from loaders.dates import ImpossibleDate, parse_date
-from loaders.extract import EMOJI_STATUS
+from loaders.reading.dates import ImpossibleDate, parse_date
+from loaders.reading.extract import EMOJI_STATUS
 
 NAMESPACES = {
     "ac": "http://atlassian.com/content",

@@ -37,7 +37,7 @@ API_URL = "https://api.notion.com"
 API_VERSION = "2025-09-03"  # databases hold data sources; pages are queried per data source
 PAGE_SIZE = 100  # the API's maximum, for queries and block children alike
 TRANSIENT_STATUSES = (429, 500, 502, 503, 504, 529)
-LOGGER_NAME = "loaders.notion.http"
+LOGGER_NAME = "loaders.sources.notion.http"
 
 
 @dataclass(frozen=True, slots=True)

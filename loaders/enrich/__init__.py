@@ -1,0 +1,33 @@
+"""What a sync adds after the documents are read: similar incidents, themes, services from a
+catalog, categories from a taxonomy, the curation file's corrections, and the trackers'
+word on action items.
+
+Each addition is a `Step`. `loaders.sync.sync` runs the steps after every source, each in its
+own transaction with its own `sync_runs` row (named after the step), so a failed step keeps
+every document row and every earlier value of its own. `steps_for` is the one place that
+decides which steps a configuration runs, in order.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from loaders.config import Config
+
+
+class Step(Protocol):
+    name: str  # its `sync_runs.source_name`
+
+    def run(self, conn: duckdb.DuckDBPyConnection, changed: bool) -> str:
+        """Update the store; return a one-line summary. `changed` says whether any source
+        loaded or removed a document in this sync, so a step can skip unchanged work.
+        Raise `SourceError` for a failure the user can fix."""
+        ...
+
+
+def steps_for(config: Config) -> list[Step]:
+    """The steps this configuration runs after its sources, in order."""
+    return []

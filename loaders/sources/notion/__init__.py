@@ -1,0 +1,1 @@
+"""A Notion database of post-mortems, read through notion-client (SPEC §4.2)."""
