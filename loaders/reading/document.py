@@ -42,6 +42,7 @@ from loaders.reading.extract import (
     status_from_word,
     words,
 )
+from loaders.reading.limits import MAX_ACTION_ITEMS
 
 SECTION_TEXT_LIMIT = 4000
 # Headings that structure a document but never name the incident, so are never its title.
@@ -184,6 +185,13 @@ class BlockReader:
         sections = set(state.texts)
         if not items_stated:
             pm.action_items = state.items
+        if len(pm.action_items) > MAX_ACTION_ITEMS:
+            pm.warnings.append(
+                f"{len(pm.action_items):,} action items, over the limit of {MAX_ACTION_ITEMS:,}; "
+                f"only the first {MAX_ACTION_ITEMS:,} were loaded — split the list or move it "
+                "to a tracker"
+            )
+            del pm.action_items[MAX_ACTION_ITEMS:]
         if pm.action_items:
             sections.add("action_items")
         pm.sections = [

@@ -22,6 +22,7 @@ from loaders.reading.blocks import Block, Heading, Item, ItemList, Paragraph, Ta
 from loaders.reading.dates import ImpossibleDate, parse_date, parse_datetime
 from loaders.reading.document import BlockReader, mark_unstated
 from loaders.reading.extract import find_ticket, parse_action_text, status_from_word, status_marker
+from loaders.reading.limits import MAX_FRONT_MATTER_VALUES, MAX_LINES, expanded_size
 
 FRONT_MATTER = re.compile(
     r"\A\ufeff?---[ \t]*\r?\n(?P<yaml>.*?)(?:\r?\n)?^(?:---|\.\.\.)[ \t]*$\r?\n?",
@@ -66,6 +67,12 @@ class NotAPostMortem(Exception):
 def parse_markdown(
     text: str, *, source_name: str, source_id: str, reader: BlockReader
 ) -> PostMortem:
+    lines = text.count("\n") + (not text.endswith("\n"))
+    if lines > MAX_LINES:
+        raise DocumentError(
+            f"{lines:,} lines, over the {MAX_LINES:,}-line limit for one post-mortem; "
+            "split it, or move generated data (logs, long tables) out of the document"
+        )
     pm = PostMortem(source_name=source_name, source_kind="git", source_id=source_id)
     body, body_line, meta = split_front_matter(text)
     placeholders = PLACEHOLDER.findall(body)
@@ -106,6 +113,11 @@ def split_front_matter(text: str) -> tuple[str, int, dict[str, Any]]:
         ) from e
     if meta is None:
         meta = {}
+    if expanded_size(meta) > MAX_FRONT_MATTER_VALUES:
+        raise DocumentError(
+            f"front matter holds more than {MAX_FRONT_MATTER_VALUES:,} values once its YAML "
+            "aliases (*name) are expanded; write the values out instead of repeating anchors"
+        )
     if not isinstance(meta, dict):
         raise DocumentError(
             f"front matter is a {type(meta).__name__}, not a mapping of keys to values; "

@@ -35,6 +35,7 @@ from loaders.model import (
 from loaders.normalize import Normalizer
 from loaders.reading.document import BlockReader
 from loaders.reading.extract import Rules
+from loaders.reading.limits import OverBudget, time_budget
 from loaders.reading.markdown import DocumentError, NotAPostMortem, parse_markdown
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -260,11 +261,18 @@ def _parse(
     item: _Pending, source_name: str, url_template: str | None, reader: BlockReader
 ) -> Outcome:
     try:
-        pm = parse_markdown(item.text, source_name=source_name, source_id=item.rel, reader=reader)
+        with time_budget():
+            pm = parse_markdown(
+                item.text, source_name=source_name, source_id=item.rel, reader=reader
+            )
     except NotAPostMortem as e:
         return Skipped(item.rel, str(e))
     except DocumentError as e:
         return Failed(item.rel, str(e))
+    except OverBudget as e:
+        return Failed(item.rel, f"{e}; simplify the document (deep nesting, huge tables)")
+    except RecursionError:
+        return Failed(item.rel, "nested too deeply to read; flatten its lists and quotes")
     pm.content_hash = item.content_hash
     if url_template:
         pm.source_url = url_template.format(path=item.rel)

@@ -31,6 +31,7 @@ from atlassian import Confluence
 from atlassian.errors import ApiError
 
 from loaders.model import SourceError
+from loaders.sources.responses import cap_requests_response
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -82,6 +83,7 @@ def connect(target: Target, limits: Limits = LIMITS) -> ConfluenceClient:
         retry_with_header=False,
         **credentials,
     )
+    client.session.hooks["response"].append(cap_requests_response)
     # The constructor truncates the timeout to whole seconds; requests takes a float.
     client.timeout = limits.timeout_seconds  # type: ignore[assignment]
     return ConfluenceClient(client, target, limits, secrets=(token,))

@@ -32,6 +32,7 @@ from notion_client.errors import (
 )
 
 from loaders.model import SourceError
+from loaders.sources.responses import cap_httpx_response
 
 API_URL = "https://api.notion.com"
 API_VERSION = "2025-09-03"  # databases hold data sources; pages are queried per data source
@@ -76,6 +77,7 @@ def redacting_logger(token: str) -> Iterator[logging.Logger]:
 
 def make_client(token: str, api_url: str, tuning: Tuning, logger: logging.Logger) -> Client:
     return Client(
+        client=httpx.Client(event_hooks={"response": [cap_httpx_response]}),
         auth=token,
         base_url=api_url,
         timeout_ms=tuning.timeout_ms,

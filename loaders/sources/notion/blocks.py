@@ -32,15 +32,42 @@ MAX_DEPTH = 12  # deeper nesting is not post-mortem writing; it also bounds a ru
 Children = Callable[[str], list[dict[str, Any]]]
 
 
-def fetch_tree(block_id: str, children: Children, depth: int = 0) -> list[dict[str, Any]]:
-    """The blocks under `block_id`; each read block with children gets them as `_children`."""
-    blocks = children(block_id)
-    for block in blocks:
-        if not isinstance(block, dict):
-            raise PageError(f"block list under {block_id} holds a {type(block).__name__}")
-        if block.get("has_children") and block.get("type") in READ_CHILDREN and depth < MAX_DEPTH:
-            block["_children"] = fetch_tree(str(block.get("id")), children, depth + 1)
-    return blocks
+MAX_BLOCKS = 20_000  # a page body larger than this is generated data, not a post-mortem
+
+
+def fetch_tree(block_id: str, children: Children) -> list[dict[str, Any]]:
+    """The blocks under `block_id`; each read block with children gets them as `_children`.
+
+    A block is read once: a tree that leads back to a block already read (a corrupt or hostile
+    response) is an error, as is a body over MAX_BLOCKS blocks."""
+    seen = {block_id}
+
+    def read(parent: str, depth: int) -> list[dict[str, Any]]:
+        blocks = children(parent)
+        for block in blocks:
+            if not isinstance(block, dict):
+                raise PageError(f"block list under {parent} holds a {type(block).__name__}")
+            child_id = str(block.get("id"))
+            if "id" in block and child_id in seen:
+                raise PageError(
+                    f"block {child_id} appears twice in the page's tree (it contains itself); "
+                    "duplicate the page in Notion to repair it"
+                )
+            seen.add(child_id)
+            if len(seen) > MAX_BLOCKS:
+                raise PageError(
+                    f"the page has more than {MAX_BLOCKS:,} blocks; move generated data "
+                    "(logs, long tables) out of the post-mortem"
+                )
+            if (
+                block.get("has_children")
+                and block.get("type") in READ_CHILDREN
+                and depth < MAX_DEPTH
+            ):
+                block["_children"] = read(child_id, depth + 1)
+        return blocks
+
+    return read(block_id, 0)
 
 
 def to_blocks(tree: list[dict[str, Any]]) -> list[Block]:

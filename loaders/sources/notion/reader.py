@@ -41,6 +41,7 @@ from loaders.sources.notion.properties import (
     resolve_mapping,
     value_of,
 )
+from loaders.sources.responses import ResponseTooLarge
 
 
 class DatabaseSettings(Protocol):
@@ -271,6 +272,8 @@ class DatabaseReader:
             return self._read_page(ds, page)
         except NotFound as e:
             return Failed(page_id, f"{e}: the page was deleted or unshared during the sync")
+        except ResponseTooLarge as e:
+            return Failed(page_id, str(e))
         except (PageError, KeyError, TypeError, ValueError, AttributeError) as e:
             return Failed(page_id, f"malformed page in Notion's answer: {self.api.redact(str(e))}")
 
