@@ -1,6 +1,8 @@
 """`pmdash.toml`: the store, the sources, and how raw labels map to canonical ones (SPEC §5).
 
 Secrets never live here, only the names of the environment variables that hold them.
+The file's shape (and how to add a section) is in `loaders.config_schema`; this module keeps
+the `Config` the rest of pmdash reads and where the file and the store are found.
 Relative paths are read from the config file's folder, so a config can be committed beside
 the post-mortems it describes. Without a config, pmdash serves the bundled sample corpus.
 """
@@ -11,17 +13,25 @@ import hashlib
 import json
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from loaders.config_errors import describe_errors, format_errors
+from loaders.config_schema import (
+    DEFAULT_SEVERITY_LEVELS,
+    ConfigFile,
+    GitSource,
+    keys_at,
+)
 from loaders.model import ConfigError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = PROJECT_DIR / "data" / "sample"
 DEFAULT_STORE = "data/pmdash.duckdb"
-SOURCE_KINDS = ("git", "notion", "confluence")
-DEFAULT_SEVERITY_LEVELS = ("SEV1", "SEV2", "SEV3", "SEV4", "SEV5")
 # Words teams use for severity, by level index (0 = most severe).
 DEFAULT_SEVERITY_WORDS = {
     "critical": 0, "blocker": 0, "emergency": 0, "urgent": 0,
@@ -102,82 +112,41 @@ def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
     if path is None:
         return sample_config()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
     except FileNotFoundError as e:
         raise ConfigError(f"{path}: no such config file.") from e
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path}: not valid TOML ({e}).") from e
-    return parse_config(raw, path)
+    return parse_config(raw, path, text)
 
 
-def parse_config(raw: dict[str, Any], path: Path | None = None) -> Config:
+def parse_config(raw: dict[str, Any], path: Path | None = None, text: str | None = None) -> Config:
+    """Check `raw` against the schema and build the `Config`; `text` lets errors cite lines."""
+    try:
+        file = ConfigFile.model_validate(raw)
+    except ValidationError as e:
+        raise ConfigError(format_errors(describe_errors(e, keys_at, raw, text), path)) from None
     base = path.parent if path else Path(".")
-    origin = str(path) if path else "config"
-    config = Config(path=path)
-
-    store = _table(raw, "store", origin)
-    if "path" in store:
-        config.store_path = _resolve_store(str(store["path"]), base)
-
-    names: set[str] = set()
-    for i, entry in enumerate(raw.get("sources", [])):
-        if not isinstance(entry, dict):
-            raise ConfigError(f"{origin}: [[sources]] entry {i + 1} is not a table.")
-        name, kind = entry.get("name"), entry.get("kind")
-        if not isinstance(name, str) or not name:
-            raise ConfigError(f"{origin}: [[sources]] entry {i + 1} needs a `name`.")
-        if kind not in SOURCE_KINDS:
-            raise ConfigError(
-                f"{origin}: source {name!r} has kind {kind!r}; use one of {', '.join(SOURCE_KINDS)}."
-            )
-        if name in names:
-            raise ConfigError(f"{origin}: two sources are named {name!r}; names must be unique.")
-        names.add(name)
-        options = {k: v for k, v in entry.items() if k not in ("name", "kind")}
-        if kind == "git":
-            if "path" not in options:
-                raise ConfigError(f"{origin}: git source {name!r} needs a `path`.")
-            options["path"] = str((base / str(options["path"])).resolve())
-        config.sources.append(SourceConfig(name, kind, options))
-
-    severity = _table(raw, "severity", origin)
-    if "levels" in severity:
-        levels = severity["levels"]
-        if (
-            not isinstance(levels, list)
-            or not levels
-            or not all(isinstance(v, str) for v in levels)
-        ):
-            raise ConfigError(
-                f"{origin}: [severity] levels must be a list of names, most severe first."
-            )
-        config.severity_levels = tuple(levels)
-    config.severity_aliases = _aliases(severity.get("aliases", {}), f"{origin} [severity.aliases]")
-    unknown = set(config.severity_aliases.values()) - set(config.severity_levels)
-    if unknown:
-        raise ConfigError(
-            f"{origin}: [severity.aliases] maps to {sorted(unknown)}, which are not in the levels "
-            f"{list(config.severity_levels)}."
-        )
-    config.service_aliases = _aliases(
-        _table(raw, "services", origin).get("aliases", {}), f"{origin} [services.aliases]"
+    sources = []
+    for entry in file.sources:
+        options = entry.model_dump(exclude_unset=True, exclude={"name", "kind"})
+        if isinstance(entry, GitSource):
+            options["path"] = str((base / entry.path).resolve())
+        sources.append(SourceConfig(entry.name, entry.kind, options))
+    return Config(
+        store_path=_resolve_store(file.store.path, base) if file.store.path else DEFAULT_STORE,
+        sources=sources,
+        severity_levels=tuple(file.severity.levels),
+        severity_aliases=_aliases(file.severity.aliases),
+        service_aliases=_aliases(file.services.aliases),
+        category_aliases=_aliases(file.categories.aliases),
+        heading_synonyms=_synonyms(file.parsing.headings),
+        label_synonyms=_synonyms(file.parsing.labels),
+        window_days=file.recurrence.window_days,
+        threshold=file.recurrence.threshold,
+        path=path,
     )
-    config.category_aliases = _aliases(
-        _table(raw, "categories", origin).get("aliases", {}), f"{origin} [categories.aliases]"
-    )
-
-    parsing = _table(raw, "parsing", origin)
-    config.heading_synonyms = _synonyms(parsing.get("headings", {}), f"{origin} [parsing.headings]")
-    config.label_synonyms = _synonyms(parsing.get("labels", {}), f"{origin} [parsing.labels]")
-
-    recurrence = _table(raw, "recurrence", origin)
-    for key in ("window_days", "threshold"):
-        if key in recurrence:
-            value = recurrence[key]
-            if not isinstance(value, int) or value < 1:
-                raise ConfigError(f"{origin}: [recurrence] {key} must be a positive whole number.")
-            setattr(config, key, value)
-    return config
 
 
 def _resolve_store(value: str, base: Path) -> str:
@@ -187,38 +156,18 @@ def _resolve_store(value: str, base: Path) -> str:
     return str((base / value).resolve())
 
 
-def _table(raw: dict[str, Any], key: str, origin: str) -> dict[str, Any]:
-    value = raw.get(key, {})
-    if not isinstance(value, dict):
-        raise ConfigError(f"{origin}: [{key}] must be a table.")
-    return value
-
-
-def _aliases(raw: Any, origin: str) -> dict[str, str]:
+def _aliases(raw: Mapping[str, str | list[str]]) -> dict[str, str]:
     """Both spellings work: `canonical = ["raw", …]` (many to one) and `"raw" = "canonical"`."""
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{origin} must be a table.")
     aliases: dict[str, str] = {}
     for key, value in raw.items():
         if isinstance(value, str):
             aliases[key] = value
-        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        else:
             for spelling in value:
                 aliases[spelling] = key
             aliases[key] = key
-        else:
-            raise ConfigError(f"{origin}: {key!r} must map to a name or a list of spellings.")
     return aliases
 
 
-def _synonyms(raw: Any, origin: str) -> dict[str, list[str]]:
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{origin} must be a table.")
-    out: dict[str, list[str]] = {}
-    for key, value in raw.items():
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{origin}: {key!r} must be a list of words.")
-        out[key] = value
-    return out
+def _synonyms(raw: Mapping[str, str | list[str]]) -> dict[str, list[str]]:
+    return {key: [value] if isinstance(value, str) else list(value) for key, value in raw.items()}

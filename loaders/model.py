@@ -12,6 +12,12 @@ from datetime import date, datetime
 from typing import Protocol
 
 SECTIONS = ("summary", "timeline", "contributing_factors", "root_cause", "impact", "action_items")
+# The fields a labelled line (`Severity: SEV2`) can fill; `[parsing.labels]` extends their words.
+LABELLED_FIELDS = (
+    "title", "severity", "services", "categories", "tags", "status", "kind", "incident_date",
+    "started_at", "detected_at", "resolved_at", "published_at", "time_to_detect_minutes",
+    "time_to_recover_minutes",
+)  # fmt: skip
 ACTION_STATUSES = ("open", "in_progress", "done", "wont_do", "unknown")
 STATUS_BASES = ("field", "checkbox", "marker", "emoji", "heading", "tracker", "none")
 POSTMORTEM_STATUSES = ("draft", "in_review", "published")

@@ -35,6 +35,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from loaders.config import Config, SourceConfig
+from loaders.config_schema import source_options
 from loaders.model import (
     ConfigError,
     Failed,
@@ -54,7 +55,7 @@ from loaders.sources.confluence.storage import StorageError, UserNames, parse_st
 
 log = logging.getLogger(__name__)
 DEFAULT_LABEL = "postmortem"
-OPTIONS = ("url", "space", "label", "cql", "username_env", "token_env", "cloud")
+OPTIONS = source_options("confluence")
 # `/rest/api/search` wraps each page in a result, so its expansions take a `content.` prefix.
 LIST_EXPAND = "content.version,content.metadata.labels"
 BODY_EXPAND = "content.body.storage,content.version,content.metadata.labels,content.history"

@@ -43,6 +43,7 @@ from datetime import datetime
 from typing import Any
 
 from loaders.config import Config, SourceConfig
+from loaders.config_schema import source_options
 from loaders.model import ConfigError, KnownDocument, Outcome, SourceError
 from loaders.normalize import Normalizer
 from loaders.reading.document import BlockReader
@@ -52,7 +53,7 @@ from loaders.sources.notion.properties import FIELD_KEYS, ITEM_KEYS
 from loaders.sources.notion.reader import DatabaseReader
 
 DEFAULT_TUNING = Tuning()
-OPTIONS = ("database_id", "token_env", "api_url", "properties", "action_item_properties")
+OPTIONS = source_options("notion")
 _ID = re.compile(r"([0-9a-f]{32}|[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12})$")
 
 
