@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from wcmatch import glob as wcglob
+
 from loaders.config import Config, SourceConfig
 from loaders.hygiene import vague_reason
 from loaders.model import SECTIONS, Failed, Loaded, PostMortem
@@ -41,7 +43,7 @@ def lint_path(path: Path, config: Config) -> Iterator[Problem]:
     folder, glob = (path.parent, path.name) if path.is_file() else (path, None)
     options: dict[str, object] = {"path": str(folder)}
     if glob:
-        options["glob"] = glob
+        options["glob"] = wcglob.escape(glob)  # the one file, even if its name holds `[` or `{`
     source = GitFolderSource.from_config(SourceConfig("lint", "git", options), config)
     prefix = "" if path.is_file() else f"{path.as_posix().rstrip('/')}/"
     for outcome in source.read({}, None):

@@ -9,7 +9,8 @@ items, repeat flags). Those shared pieces are fragments, `queries/_<name>.sql`, 
 lists the ones it builds on in a header line such as `-- uses: filtered_incidents`; the
 runner puts them in front of the query as common table expressions, in dependency order.
 The runner passes a query only the parameters it names, so callers can hand every query the
-same filter parameters.
+same filter parameters. Comments, the leading `with` and the parameter names are found by
+DuckDB's own tokenizer and parser, so a `'--'` or `'$x'` inside a string literal is text.
 """
 
 from __future__ import annotations
@@ -24,9 +25,6 @@ import pandas as pd
 
 SQL_DIR = Path(__file__).resolve().parent
 _USES = re.compile(r"^--\s*uses:\s*(.+)$", re.MULTILINE)
-_COMMENT = re.compile(r"--[^\n]*")
-_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-_LEADING_WITH = re.compile(r"^\s*with\s", re.IGNORECASE)
 
 
 class QueryError(Exception):
@@ -47,7 +45,23 @@ def _uses(text: str) -> list[str]:
 
 def _body(text: str) -> str:
     """The SQL without comments, so `$name` in a header is not taken for a parameter."""
-    return _COMMENT.sub("", text).strip().rstrip(";")
+    sql = text.encode()  # the tokenizer counts offsets in UTF-8 bytes
+    kept, start = [], 0
+    for offset, kind in duckdb.tokenize(text):
+        if kind == duckdb.token_type.comment:
+            kept.append(sql[start:offset])
+            block = sql.startswith(b"/*", offset)
+            end = sql.find(b"*/", offset) + 2 if block else sql.find(b"\n", offset)
+            start = len(sql) if end < (2 if block else 0) else end
+    kept.append(sql[start:])
+    return b"".join(kept).decode().strip().removesuffix(";").rstrip()
+
+
+def _starts_with_with(sql: str) -> bool:
+    tokens = duckdb.tokenize(sql)
+    if len(tokens) < 2 or tokens[0][1] != duckdb.token_type.keyword:
+        return False
+    return sql.encode()[tokens[0][0] : tokens[1][0]].strip().lower() == b"with"
 
 
 @cache
@@ -71,14 +85,18 @@ def compose(name: str) -> str:
     if not ordered:
         return body
     ctes = ",\n".join(f"{f} as (\n{_body(_read(f'_{f}'))}\n)" for f in ordered)
-    if _LEADING_WITH.match(body):
-        return f"with {ctes},\n{_LEADING_WITH.sub('', body, count=1)}"
+    if _starts_with_with(body):
+        return f"with {ctes},\n{body[len('with') :].lstrip()}"
     return f"with {ctes}\n{body}"
 
 
 @cache
 def parameters(name: str) -> frozenset[str]:
-    return frozenset(_PARAM.findall(compose(name)))
+    """The named parameters (`$name`) of a query, as DuckDB's parser reads them."""
+    statements = duckdb.extract_statements(compose(name))
+    if len(statements) != 1:
+        raise QueryError(f"Query {name} holds {len(statements)} statements; write exactly one.")
+    return frozenset(statements[0].named_parameters)
 
 
 def run(conn: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:

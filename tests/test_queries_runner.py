@@ -68,3 +68,21 @@ def test_user_values_never_reach_the_sql_text(hand_db: str) -> None:
 def test_the_sql_files_are_packaged() -> None:
     pyproject = (Path(runner.SQL_DIR).parent / "pyproject.toml").read_text()
     assert '"*.sql"' in pyproject
+
+
+def test_literals_that_look_like_comments_or_parameters_stay_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A regex would cut the line at '--' and take '$notaparam' for a parameter; DuckDB's
+    # tokenizer and parser know both are inside string literals. The header's § is multi-byte.
+    (tmp_path / "literal_text.sql").write_text(
+        "-- Text that looks like SQL (§6).\n-- Params: $since\n"
+        "select '-- not a comment' as a, '$notaparam' as b, $since as c; -- trailing\n"
+    )
+    (tmp_path / "two_statements.sql").write_text("select 1;\nselect 2;\n")
+    monkeypatch.setattr(runner, "SQL_DIR", tmp_path)
+    assert parameters("literal_text") == {"since"}
+    frame = run(duckdb.connect(), "literal_text", since=7)
+    assert frame.iloc[0].tolist() == ["-- not a comment", "$notaparam", 7]
+    with pytest.raises(QueryError, match="holds 2 statements"):
+        parameters("two_statements")

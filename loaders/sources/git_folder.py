@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from wcmatch import glob
+
 from loaders.config import Config, SourceConfig
 from loaders.model import (
     ConfigError,
@@ -46,6 +48,7 @@ PARALLEL_CHUNK = 32
 PARALLEL_SLICE = 1024
 MAX_WORKERS = 4
 DEFAULT_GLOB = "**/*.md"
+GLOB_FLAGS = glob.GLOBSTAR | glob.BRACE | glob.FORCEUNIX
 # Files that live beside post-mortems but are never one.
 NOT_POSTMORTEMS = re.compile(
     r"^(readme|index|license|licence|copying|notice|authors|codeowners|contributing|changelog|makefile|dockerfile|summary)(\.[\w.]+)?$",
@@ -66,26 +69,10 @@ READER_FINGERPRINT = hashlib.sha256(
 ).hexdigest()[:16]
 
 
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """A path glob with `**` (any folders), `*` and `?` (within one name) as a regex."""
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out) + r"\Z")
+def glob_matcher(patterns: list[str]) -> glob.WcMatcher | None:
+    """Paths relative to the folder, matched with `**` (any folders), `*`, `?`, `[0-9]` classes
+    and `{a,b}` braces, the same on every platform; None when there is nothing to match."""
+    return glob.compile(patterns, flags=GLOB_FLAGS) if patterns else None
 
 
 @dataclass
@@ -165,8 +152,7 @@ class GitFolderSource:
 
     def _walk(self) -> Iterator[tuple[str, str | None]]:
         """(relative path, problem or None) for every file the globs select, in a stable order."""
-        include = [glob_regex(g) for g in self.globs]
-        exclude = [glob_regex(g) for g in self.exclude]
+        include, exclude = glob_matcher(self.globs), glob_matcher(self.exclude)
         visited: dict[str, str] = {}
         root = str(self.path)
         for folder, dirs, files in os.walk(root, followlinks=True):
@@ -187,9 +173,9 @@ class GitFolderSource:
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(files):
                 rel = rel_folder + name
-                if name.startswith(".") or any(p.match(rel) for p in exclude):
+                if name.startswith(".") or (exclude and exclude.match(rel)):
                     continue
-                if any(p.match(rel) for p in include) or "." not in name:
+                if (include and include.match(rel)) or "." not in name:
                     yield rel, None
 
     def _check_file(

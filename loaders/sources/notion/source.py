@@ -42,6 +42,8 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
+from notion_client.helpers import extract_database_id
+
 from loaders.config import Config, SourceConfig
 from loaders.config_schema import source_options
 from loaders.model import ConfigError, KnownDocument, Outcome, SourceError
@@ -54,7 +56,6 @@ from loaders.sources.notion.reader import DatabaseReader
 
 DEFAULT_TUNING = Tuning()
 OPTIONS = source_options("notion")
-_ID = re.compile(r"([0-9a-f]{32}|[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12})$")
 
 
 class NotionSource:
@@ -139,12 +140,10 @@ def _database_id(value: object, origin: str) -> str:
             f"{origin}: `database_id` is missing; copy it from the database's URL "
             "(the 32 characters before `?v=`)."
         )
-    path = re.split(r"[?#]", value.strip().lower())[0].rstrip("/")  # a URL ends in `-<id>?v=…`
-    match = _ID.search(path)
-    if not match:
+    database_id = extract_database_id(value)  # the path's id, never the view's `?v=`
+    if database_id is None:
         raise ConfigError(f"{origin}: `database_id` {value!r} is not a Notion id or database URL.")
-    raw = match[1].replace("-", "")
-    return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
+    return database_id
 
 
 def _mapping(
