@@ -165,7 +165,7 @@ CHILDREN_SQL = """
 create temp table ids as
 select row_number() over (order by incident_id) - 1 as i, incident_id from incidents;
 
-insert into incident_services
+insert into incident_services (incident_id, service, service_raw)  -- basis: 'stated'
 select distinct incident_id, service, case when u(i, 'svcraw') < 0.1 then upper(service) else service end
 from (
     select i, incident_id, $services[1 + floor(pow(u(i, 'svc' || k), 2) * len($services))::bigint] as service
@@ -173,7 +173,7 @@ from (
     where k = 0 or (k = 1 and u(i, 'nsvc') >= 0.65) or (k = 2 and u(i, 'nsvc') >= 0.93)
 );
 
-insert into incident_categories
+insert into incident_categories (incident_id, category, category_raw)
 select distinct incident_id, category, category
 from (
     select i, incident_id,
@@ -186,6 +186,22 @@ insert into incident_tags
 select distinct incident_id, $tags[1 + floor(u(i, 'tag' || k) * len($tags))::bigint]
 from ids, range(3) r(k)
 where u(i, 'ntag') >= 0.5 and k < 1 + floor((u(i, 'ntag') - 0.5) * 6);
+"""
+
+# What the enrichment steps keep (loaders/enrich/): the catalog of the services above with an
+# owning team each, their marks for every incident, and a curated severity on 1% of incidents.
+ENRICHMENT_SQL = """
+insert into service_catalog
+select service, [service], 'team-' || (hash(service) % 8), null, 'config'
+from (select distinct service from incident_services);
+
+insert into enrichment_marks
+select step, incident_id, loaded_at, 'bench'
+from incidents, (values ('catalog'), ('taxonomy')) s(step);
+
+insert into curation_stash
+select incident_id, loaded_at, 'severity', severity, null, null, severity_rank
+from incidents where hash(incident_id, 'curated') % 100 = 0;
 """
 
 # Items are spread over incidents at random (so 0 to ~15 per incident, 5 on average).
@@ -299,6 +315,7 @@ def build(path: Path, incidents: int, items: int) -> Path:
             ITEMS_SQL,
             {"items": items, "incidents": incidents, "titles": ITEM_TITLES, "owners": OWNERS},
         )
+        _execute(conn, ENRICHMENT_SQL, {})
         _execute(conn, SYNCS_SQL, {"runs": SYNC_RUNS_PER_SOURCE, "errors": LOAD_ERRORS})
         conn.execute("checkpoint")
     finally:
@@ -311,5 +328,6 @@ def row_counts(path: Path) -> dict[str, int]:
         return {
             table: conn.execute(f"select count(*) from {table}").fetchall()[0][0]  # noqa: S608
             for table in ("incidents", "incident_services", "incident_categories",
-                          "incident_tags", "action_items", "sync_runs", "load_errors")
+                          "incident_tags", "action_items", "sync_runs", "load_errors",
+                          "service_catalog", "enrichment_marks", "curation_stash")
         }  # fmt: skip

@@ -32,6 +32,7 @@ from loaders.model import ConfigError
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = PROJECT_DIR / "data" / "sample"
 DEFAULT_STORE = "data/pmdash.duckdb"
+CURATION_FILE = "pmdash-curation.yaml"
 # Words teams use for severity, by level index (0 = most severe).
 DEFAULT_SEVERITY_WORDS = {
     "critical": 0, "blocker": 0, "emergency": 0, "urgent": 0,
@@ -62,6 +63,20 @@ class Config:
     window_days: int = 180
     threshold: int = 3
     path: Path | None = None
+    # Services and categories the documents do not state (SPEC §4.5, loaders/enrich/).
+    service_catalog: Path | None = None  # [services] catalog: Backstage files
+    infer_services: bool = True  # [services] infer
+    infer_categories: bool = True  # [categories] infer
+    taxonomy: dict[str, list[str]] = field(default_factory=dict)  # [categories.taxonomy]
+    default_taxonomy: bool = True  # [categories] default_taxonomy = false drops the built-in one
+    curation_path: Path | None = None  # [curation] path
+
+    @property
+    def curation_file(self) -> Path:
+        """`[curation] path`, else pmdash-curation.yaml beside the config (or here)."""
+        if self.curation_path is not None:
+            return self.curation_path
+        return (self.path.parent if self.path else Path(".")) / CURATION_FILE
 
     def source(self, name: str) -> SourceConfig:
         for source in self.sources:
@@ -146,6 +161,12 @@ def parse_config(raw: dict[str, Any], path: Path | None = None, text: str | None
         window_days=file.recurrence.window_days,
         threshold=file.recurrence.threshold,
         path=path,
+        service_catalog=(base / file.services.catalog).resolve() if file.services.catalog else None,
+        infer_services=file.services.infer,
+        infer_categories=file.categories.infer,
+        taxonomy=_synonyms(file.categories.taxonomy),
+        default_taxonomy=file.categories.default_taxonomy,
+        curation_path=(base / file.curation.path).resolve() if file.curation.path else None,
     )
 
 

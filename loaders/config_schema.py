@@ -129,6 +129,25 @@ def known_keys(known: tuple[str, ...]) -> AfterValidator:
     return AfterValidator(check)
 
 
+class ServicesSection(AliasSection):
+    """`[services]`: aliases, plus the catalog mentions are matched against (SPEC §4.5)."""
+
+    catalog: Annotated[NAME, must_be("a path to Backstage catalog-info.yaml files")] | None = None
+    infer: Annotated[bool, must_be("true or false")] = True
+
+
+class CategoriesSection(AliasSection):
+    """`[categories]`: aliases, plus the taxonomy categories are inferred from (SPEC §4.5)."""
+
+    taxonomy: Annotated[dict[str, WORDS], must_be("a list of phrases", each=True)] = {}
+    infer: Annotated[bool, must_be("true or false")] = True
+    default_taxonomy: Annotated[bool, must_be("true or false")] = True
+
+
+class CurationSection(Section):
+    path: Annotated[NAME, must_be("a file path")] | None = None
+
+
 class ParsingSection(Section):
     headings: Annotated[dict[str, WORDS], known_keys(SECTIONS)] = {}
     labels: Annotated[dict[str, WORDS], known_keys(LABELLED_FIELDS)] = {}
@@ -178,10 +197,11 @@ class ConfigFile(Section):
     store: StoreSection = StoreSection()
     sources: list[SourceEntry] = []
     severity: SeveritySection = SeveritySection()
-    services: AliasSection = AliasSection()
-    categories: AliasSection = AliasSection()
+    services: ServicesSection = ServicesSection()
+    categories: CategoriesSection = CategoriesSection()
     parsing: ParsingSection = ParsingSection()
     recurrence: RecurrenceSection = RecurrenceSection()
+    curation: CurationSection = CurationSection()
 
     @model_validator(mode="after")
     def _unique_source_names(self) -> ConfigFile:

@@ -59,6 +59,34 @@ create table if not exists incident_services (
 create table if not exists incident_categories (
     incident_id varchar not null, category varchar not null, category_raw varchar
 );
+-- How each service or category was found (SPEC §4.5): stated, mentioned, inferred, curated.
+-- Added by ALTER so stores written before it gain the column on their next sync.
+alter table incident_services add column if not exists basis varchar default 'stated';
+alter table incident_categories add column if not exists basis varchar default 'stated';
+-- The known services (SPEC §4.5), rewritten by the catalog step (loaders/enrich/services.py).
+create table if not exists service_catalog (
+    service varchar primary key,
+    aliases varchar[],
+    owner varchar,
+    system varchar,
+    origin varchar not null
+);
+-- Bookkeeping of the enrichment steps, not part of the public contract: which incident
+-- version (loaded_at) a step last worked on with which settings, so an unchanged re-sync
+-- redoes nothing; and what the curation step replaced, so removing a curation entry
+-- restores the document's values.
+create table if not exists enrichment_marks (
+    step varchar not null, incident_id varchar not null, loaded_at timestamp, fingerprint varchar
+);
+create table if not exists curation_stash (
+    incident_id varchar not null,
+    loaded_at timestamp,
+    field varchar not null,
+    value varchar,
+    raw varchar,
+    basis varchar,
+    rank integer
+);
 create table if not exists incident_tags (incident_id varchar not null, tag varchar not null);
 create table if not exists action_items (
     action_item_id varchar primary key,
@@ -113,8 +141,13 @@ ACTION_ITEM_COLUMNS = (
     "action_item_id", "incident_id", "position", "title", "owner", "due_date", "status",
     "status_raw", "status_basis", "closed_at", "ticket", "ticket_url", "created_at",
 )  # fmt: skip
+SERVICE_COLUMNS = ("incident_id", "service", "service_raw", "basis")
+CATEGORY_COLUMNS = ("incident_id", "category", "category_raw", "basis")
 CHILD_TABLES = ("incident_services", "incident_categories", "incident_tags", "action_items")
-TABLES = ("incidents", *CHILD_TABLES, "sync_runs", "load_errors")
+TABLES = (
+    "incidents", *CHILD_TABLES, "sync_runs", "load_errors",
+    "service_catalog", "enrichment_marks", "curation_stash",
+)  # fmt: skip
 LOCK_WAIT_SECONDS = 30.0
 
 
@@ -251,8 +284,8 @@ def insert_postmortems(
             json.dumps(pm.provenance, sort_keys=True), pm.content_hash, pm.source_updated_at,
             loaded_at,
         ))  # fmt: skip
-        services += [(iid, canonical, raw) for canonical, raw in _unique(pm.services)]
-        categories += [(iid, canonical, raw) for canonical, raw in _unique(pm.categories)]
+        services += [(iid, canonical, raw, "stated") for canonical, raw in _unique(pm.services)]
+        categories += [(iid, canonical, raw, "stated") for canonical, raw in _unique(pm.categories)]
         tags += [(iid, tag) for tag in dict.fromkeys(pm.tags)]
         items += [
             (
@@ -273,8 +306,8 @@ def insert_postmortems(
             for a in pm.action_items
         ]
     _append(conn, "incidents", INCIDENT_COLUMNS, incidents)
-    _append(conn, "incident_services", ("incident_id", "service", "service_raw"), services)
-    _append(conn, "incident_categories", ("incident_id", "category", "category_raw"), categories)
+    _append(conn, "incident_services", SERVICE_COLUMNS, services)
+    _append(conn, "incident_categories", CATEGORY_COLUMNS, categories)
     _append(conn, "incident_tags", ("incident_id", "tag"), tags)
     _append(conn, "action_items", ACTION_ITEM_COLUMNS, items)
 
@@ -308,3 +341,7 @@ def _append(
         )
     finally:
         conn.unregister("incoming_rows")
+
+
+# Enrichment steps (loaders/enrich/) add rows in bulk the same way.
+append_rows = _append

@@ -17,7 +17,7 @@ import duckdb
 
 from loaders import store
 from loaders.config import Config, SourceConfig
-from loaders.enrich import Step
+from loaders.enrich import Step, StepOutcome
 from loaders.model import (
     ConfigError,
     Failed,
@@ -100,8 +100,11 @@ def run_step(conn: duckdb.DuckDBPyConnection, step: Step, changed: bool) -> Sync
     started_at = utc_now()
     conn.execute("begin transaction")
     try:
-        result.message = step.run(conn, changed)
-        _record(conn, result, started_at, [])
+        outcome = step.run(conn, changed)
+        if isinstance(outcome, str):
+            outcome = StepOutcome(outcome)
+        result.message = outcome.message
+        _record(conn, result, started_at, [(d, "warning", m) for d, m in outcome.warnings])
         conn.execute("commit")
     except Exception as e:  # noqa: BLE001 - any failure must roll back and be recorded
         conn.execute("rollback")

@@ -252,7 +252,9 @@ def test_the_sync_button_loads_the_configured_sources(
     runs = scalar(str(copy), "select count(*) from sync_runs where source_name = 'sample'")
     assert runs == 2
     unchanged = scalar(
-        str(copy), "select documents_unchanged from sync_runs order by started_at desc limit 1"
+        str(copy),
+        "select documents_unchanged from sync_runs where source_name = 'sample' "
+        "order by started_at desc limit 1",
     )
     assert unchanged == scalar(str(copy), "select count(*) from incidents")
 

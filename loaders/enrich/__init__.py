@@ -10,6 +10,7 @@ decides which steps a configuration runs, in order.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -18,11 +19,21 @@ if TYPE_CHECKING:
     from loaders.config import Config
 
 
+@dataclass(slots=True)
+class StepOutcome:
+    """A step's summary plus problems the user can fix that did not stop it (a broken
+    catalog file, a curation entry naming no incident): `(document, message)` pairs that
+    become `warning` rows in `load_errors`."""
+
+    message: str
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+
+
 class Step(Protocol):
     name: str  # its `sync_runs.source_name`
 
-    def run(self, conn: duckdb.DuckDBPyConnection, changed: bool) -> str:
-        """Update the store; return a one-line summary. `changed` says whether any source
+    def run(self, conn: duckdb.DuckDBPyConnection, changed: bool) -> str | StepOutcome:
+        """Update the store; return a one-line summary (or a StepOutcome with warnings). `changed` says whether any source
         loaded or removed a document in this sync, so a step can skip unchanged work.
         Raise `SourceError` for a failure the user can fix."""
         ...
@@ -30,4 +41,12 @@ class Step(Protocol):
 
 def steps_for(config: Config) -> list[Step]:
     """The steps this configuration runs after its sources, in order."""
-    return []
+    from loaders.enrich.categories import TaxonomyStep
+    from loaders.enrich.curation_step import CurationStep
+    from loaders.enrich.services import CatalogStep
+
+    steps: list[Step] = []
+    # Services and categories from the catalog and the taxonomy first, so that the curation
+    # file, applied last, wins over every other basis.
+    steps += [CatalogStep(config), TaxonomyStep(config), CurationStep(config)]
+    return steps
