@@ -7,12 +7,14 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import FIXTURES, git_source, query
 
 from loaders.config import parse_config
 from loaders.enrich import steps_for
 from loaders.enrich.catalog import CatalogService, load_catalog, read_backstage
 from loaders.enrich.mentions import MentionMatcher, written_exactly
+from loaders.model import ConfigError
 from loaders.sync import sync
 
 BACKSTAGE = FIXTURES / "backstage"
@@ -161,3 +163,26 @@ def test_an_unchanged_resync_matches_nothing_again_and_a_catalog_change_all(
     # All three incidents are matched again; stated.md states a service, so only code.md
     # has a mention, and "Ledger" in stated.md's title still adds nothing.
     assert "3 incidents matched again, 1 of them name a service" in changed["catalog"]
+
+
+def test_the_config_keys_of_services_categories_and_curation(tmp_path: Path) -> None:
+    config = parse_config(
+        {
+            "services": {"catalog": "catalog", "infer": False},
+            "categories": {"taxonomy": {"search": ["index rebuild"]}, "infer": False,
+                           "default_taxonomy": False},
+            "curation": {"path": "decided.yaml"},
+        },
+        tmp_path / "pmdash.toml",
+    )  # fmt: skip
+    assert config.service_catalog == tmp_path / "catalog"  # relative to the config's folder
+    assert (config.infer_services, config.infer_categories, config.default_taxonomy) == (
+        False, False, False)  # fmt: skip
+    assert config.taxonomy == {"search": ["index rebuild"]}
+    assert config.curation_file == tmp_path / "decided.yaml"
+    # Without [curation] path the file sits beside the config.
+    assert parse_config({}, tmp_path / "pmdash.toml").curation_file == (
+        tmp_path / "pmdash-curation.yaml"
+    )
+    with pytest.raises(ConfigError, match=r"\[services\] infer must be true or false"):
+        parse_config({"services": {"infer": "no"}}, tmp_path / "pmdash.toml")
