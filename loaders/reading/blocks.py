@@ -37,6 +37,7 @@ class Heading:
     level: int
     text: str
     line: int | None = None
+    links: list[str] = field(default_factory=list)  # "Fixes (tracked in [#12](…/issues/12))"
 
 
 @dataclass(slots=True)

@@ -33,13 +33,16 @@ from loaders.reading.dates import (
 )
 from loaders.reading.extract import (
     Rules,
+    Ticket,
     find_due,
     find_owner,
     find_ticket,
+    heading_status,
+    heading_ticket,
+    is_horizon,
     kind_of,
     parse_action_text,
     postmortem_status,
-    status_from_word,
     words,
 )
 from loaders.reading.limits import MAX_ACTION_ITEMS
@@ -61,11 +64,20 @@ DATE_PRECEDENCE = ("front matter", "property", "label", "title", "timeline", "su
 
 
 @dataclass(slots=True)
+class _Group:
+    """A sub-heading inside the action items, and what it says about the items under it."""
+
+    level: int
+    heading: str
+    status: str | None
+    ticket: Ticket | None
+
+
+@dataclass(slots=True)
 class _State:
     section: str | None = None
     section_level: int = 0
-    group_status: str | None = None
-    group_heading: str | None = None
+    groups: list[_Group] = field(default_factory=list)  # the sub-headings the items are under
     pending_label: str | None = None
     pending_title: bool = False
     texts: dict[str, list[str]] = field(default_factory=dict)
@@ -172,8 +184,8 @@ class BlockReader:
         """Fill pm from a body. `items_stated`: structured metadata already listed the items."""
         state = _State()
         for block in blocks:
-            if isinstance(block, Paragraph) and self._pseudo_heading(block):
-                block = Heading(7, block.text, block.line)
+            if isinstance(block, Paragraph) and self._pseudo_heading(block, state):
+                block = Heading(7, block.text.strip().rstrip(":"), block.line, block.links)
             if isinstance(block, Heading):
                 self._heading(pm, block, state)
             elif isinstance(block, Paragraph):
@@ -216,12 +228,20 @@ class BlockReader:
                 setattr(pm, name, "\n".join(state.texts[section])[:SECTION_TEXT_LIMIT])
                 pm.provenance[name] = f"{section} section"
 
-    def _pseudo_heading(self, block: Paragraph) -> bool:
-        """A paragraph that is only a section name, like `Action Items` on a line of its own."""
+    def _pseudo_heading(self, block: Paragraph, state: _State) -> bool:
+        """A paragraph that is only a section name, like `Action Items` on a line of its own,
+        or, among the action items, a short line that groups them (`Done:`, `Short-term`)."""
         text = block.text.strip().rstrip(":")
-        return (
-            "\n" not in text and len(text.split()) <= 5 and self.rules.section_of(text) is not None
-        )
+        if "\n" in text or not text:
+            return False
+        if (
+            state.section == "action_items"
+            and len(text.split()) <= 8
+            and text[-1] != "."
+            and (heading_status(text) is not None or is_horizon(text))
+        ):
+            return True
+        return len(text.split()) <= 5 and self.rules.section_of(text) is not None
 
     def _heading(self, pm: PostMortem, block: Heading, state: _State) -> None:
         text = block.text.strip()
@@ -232,16 +252,21 @@ class BlockReader:
             return
         section = self.rules.section_of(text)
         nested = state.section is not None and block.level > state.section_level
-        if nested and state.section == "action_items":
-            # Items grouped under sub-headings ("Completed", "To do", "Infra") stay items;
-            # a status-like sub-heading gives its items their status.
-            state.group_status = _group_status(text)
-            state.group_heading = text
+        if state.section == "action_items" and (
+            nested or (block.level == state.section_level and is_horizon(text))
+        ):
+            # Items grouped under sub-headings ("Completed", "To do", "Infra", "Short-term")
+            # stay items; such a sub-heading may give its items a status or a ticket.
+            while state.groups and state.groups[-1].level >= block.level:
+                state.groups.pop()
+            state.groups.append(
+                _Group(block.level, text, heading_status(text), heading_ticket(text, block.links))
+            )
             self._section_text(state, text)
             return
         if section:
             state.section, state.section_level = section, block.level
-            state.group_status = state.group_heading = None
+            state.groups = []
             state.texts.setdefault(section, [])
             return
         if nested:
@@ -348,9 +373,13 @@ class BlockReader:
         self._section_text(state, "\n".join(i.all_text() for i in block.items))
 
     def _action_item(self, item: Item, position: int, state: _State) -> ActionItem:
+        # The nearest sub-heading that states a status (or a ticket) speaks for the item.
+        status_group = next((g for g in reversed(state.groups) if g.status), None)
+        ticket_group = next((g for g in reversed(state.groups) if g.ticket), None)
         action = parse_action_text(
             item.text, position, links=item.links, struck=item.struck,
-            group_status=state.group_status, group_heading=state.group_heading,
+            group_status=status_group.status if status_group else None,
+            group_heading=status_group.heading if status_group else None,
         )  # fmt: skip
         if item.checked is not None and action.status_basis in ("none", "heading"):
             action.status = "done" if item.checked else "open"
@@ -363,6 +392,7 @@ class BlockReader:
         action.due_date = item.due or action.due_date or find_due(nested)
         if action.ticket is None:
             ticket = find_ticket(nested, item.all_links())
+            ticket = ticket or (ticket_group.ticket if ticket_group else None)
             if ticket:
                 action.ticket, action.ticket_url = ticket.key, ticket.url
         action.line = item.line
@@ -416,12 +446,3 @@ def _line(start: int | None, offset: int) -> int | None:
 def _strip_leading_date(title: str) -> str:
     """`2020-08-28 - Memory overload` -> `Memory overload`: the date is kept as the date."""
     return re.sub(r"^\s*\d{4}-\d{2}-\d{2}\s*[-–—:,]?\s*", "", title).strip()
-
-
-def _group_status(heading: str) -> str | None:
-    key = words(heading)
-    status = status_from_word(key)
-    if status is None:
-        key = re.sub(r"\b(items?|actions?|tasks?|follow ups?)\b", "", key).strip()
-        status = status_from_word(key)
-    return status

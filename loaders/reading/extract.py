@@ -49,6 +49,24 @@ SECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 
+# Action-item headings written as a question or a sentence, matched on their words (see
+# `words`): "How do we stop this from happening again?", "What we're doing about it",
+# "Preventing recurrence", "Follow-up work", "Remediation plan", "Action items and owners".
+_ACTION_SENTENCE = re.compile(
+    r"^(?:how (?:do|can|will|should|could) we |how to |what (?:can|will|should) we do to )?"
+    r"(?:prevent|stop|avoid)\w*\b.*\b(?:recurr\w*|again|repeat\w*|future)$"
+    r"|^(?:recurrence )?prevention$"
+    r"|^what (?:were|we re|we are|we will|well|we ll|will we|are we|we plan to|we intend to) "
+    r"(?:doing|do|changing|change|improving|improve|going to (?:do|change))\b"
+    r"|^whats? next$"
+    r"|^(?:follow ?ups?|followups?|remediation|corrective|preventive|preventative)"
+    r"(?: (?:work|items?|actions?|tasks?|steps|plan|measures|improvements|and next steps))?$"
+    r"|\baction items?\b"
+)
+# A sub-heading that sorts action items by horizon ("Short-term", "Long term fixes"): beside
+# an action-items heading at its own level it continues that section instead of ending it.
+_HORIZON = re.compile(r"^(?:(?:short|medium|mid|long|near) ?term|immediate|later)\b")
+
 LABEL_SYNONYMS: dict[str, tuple[str, ...]] = {
     "title": ("title", "incident title", "incident name"),
     "severity": (
@@ -92,6 +110,20 @@ ACTION_STATUS_WORDS: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 _STATUS_OF_WORD = {w: status for status, words in ACTION_STATUS_WORDS.items() for w in words}
+# Words a sub-heading uses to say its items are finished or not. Table-cell answers (`yes`,
+# `no`, `new`) and words that are also adjectives (`complete list`, `doing`) are left out.
+_NOT_HEADING_WORDS = {"yes", "no", "true", "false", "new", "complete", "doing"}
+_HEADING_STATUS = {
+    **{w: s for w, s in _STATUS_OF_WORD.items() if w not in _NOT_HEADING_WORDS},
+    # "Planned work (not yet done or in progress)": the negation covers the words after it.
+    **{
+        f"{negation} {w}": "open"
+        for status in ("done", "in_progress")
+        for w in ACTION_STATUS_WORDS[status]
+        if w not in _NOT_HEADING_WORDS
+        for negation in ("not", "not yet")
+    },
+}
 
 POSTMORTEM_STATUS_WORDS = {
     "draft": "draft", "wip": "draft", "in progress": "draft",
@@ -144,6 +176,10 @@ _NOT_TICKETS = {
     "ECMA",
 }
 _HASH_REF = re.compile(r"(?<![\w&/])#(?P<n>\d{1,7})\b")
+_HEADING_HASH_REF = re.compile(
+    r"\b(?:issues?|tickets?|bugs?|prs?|pull requests?|tracked|tracking|see)\b[^#\n]{0,24}#\d",
+    re.IGNORECASE,
+)
 _URL = re.compile(r"<?(?P<url>https?://[^\s<>()]+[^\s<>().,;:!?'\"])>?")
 _GITHUB_ISSUE = re.compile(
     r"https?://(?:www\.)?github\.com/(?P<repo>[\w.-]+/[\w.-]+)/(?:issues|pull)/(?P<n>\d+)"
@@ -159,6 +195,37 @@ def words(text: str) -> str:
     text = re.sub(r"\([^)]*\)", " ", text.lower().replace("’", "'"))
     text = text.replace("'", "")
     return re.sub(r"[^0-9a-z]+", " ", text).strip()
+
+
+def heading_status(heading: str) -> str | None:
+    """The status a sub-heading gives the items under it: the first status phrase it writes.
+
+    Parentheses count ("Immediate fixes (completed)" is done), and the longest phrase at each
+    word wins, so "not yet done or in progress" is open rather than done.
+    """
+    tokens = re.sub(r"[^0-9a-z]+", " ", heading.lower().replace("’", "").replace("'", "")).split()
+    for start in range(len(tokens)):
+        for end in range(min(len(tokens), start + 4), start, -1):
+            status = _HEADING_STATUS.get(" ".join(tokens[start:end]))
+            if status:
+                return status
+    return None
+
+
+def is_horizon(heading: str) -> bool:
+    """Whether a heading sorts action items by horizon: "Short-term", "Long-term fixes"."""
+    return bool(_HORIZON.match(words(heading)))
+
+
+def heading_ticket(heading: str, links: list[str] | tuple[str, ...] = ()) -> Ticket | None:
+    """A ticket a sub-heading names for the items under it ("Fixes (tracked in issue #1234)").
+
+    A bare `#N` counts only after a word that makes it a reference: "Phase #1" is no ticket.
+    """
+    ticket = find_ticket(heading, links)
+    if ticket is None or not ticket.key.startswith("#"):
+        return ticket
+    return ticket if _HEADING_HASH_REF.search(heading) else None
 
 
 def status_from_word(text: str | None) -> str | None:
@@ -184,6 +251,7 @@ class Rules:
     def section_of(self, heading: str) -> str | None:
         """The section a heading opens, or None; `Timeline (times in BST)` opens `timeline`."""
         key = words(heading.split(":")[0]) if ":" in heading else words(heading)
+        key = re.sub(r"^\d+ ", "", key)  # a numbered heading: "5. Action items"
         if key in self._sections:
             return self._sections[key]
         # "Events/Timeline", "Root causes & triggers": one of the alternatives names a section.
@@ -191,7 +259,7 @@ class Rules:
             section = self._sections.get(words(part))
             if section:
                 return section
-        return None
+        return "action_items" if _ACTION_SENTENCE.search(key) else None
 
     def label_of(self, text: str) -> str | None:
         return self._labels.get(words(text))

@@ -206,8 +206,8 @@ def _collect(nodes: list[SyntaxTreeNode], blocks: list[Block], offset: int) -> N
     for node in nodes:
         line = node.map[0] + offset if node.map else None
         if node.type == "heading":
-            text, _, _ = _inline(node.children[0]) if node.children else ("", [], False)
-            blocks.append(Heading(int(node.tag[1]), text, line))
+            text, links, _ = _inline(node.children[0]) if node.children else ("", [], False)
+            blocks.append(Heading(int(node.tag[1]), text, line, links))
         elif node.type == "paragraph":
             text, links, _ = _inline(node.children[0])
             blocks.append(Paragraph(text, links, line))

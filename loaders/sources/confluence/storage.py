@@ -139,7 +139,10 @@ class _BlockReader(InlineReader):
     def block(self, el: etree._Element, out: list[Block]) -> None:
         name, line = name_of(el), el.sourceline
         if name in HEADINGS:
-            out.append(Heading(HEADINGS[name], self.inline_of(el).text().replace("\n", " "), line))
+            inline = self.inline_of(el)
+            out.append(
+                Heading(HEADINGS[name], inline.text().replace("\n", " "), line, inline.links)
+            )
         elif name in ("p", "pre") and any(_is_block(node) for node in el):
             self.blocks(el, out)  # a macro or table written inside a paragraph
         elif name in ("p", "pre"):

@@ -97,8 +97,8 @@ class _Converter:
             payload = _payload(block)
             children = block.get("_children", [])
             if kind in HEADINGS:
-                text, _ = _text(payload, kind)
-                self.out.append(Heading(HEADINGS[kind], text, self.line))
+                text, links = _text(payload, kind)
+                self.out.append(Heading(HEADINGS[kind], text, self.line, links))
                 self.read(children)  # a toggleable heading holds its section
             elif kind in TEXT_TYPES:
                 text, links = _text(payload, kind)
