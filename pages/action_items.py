@@ -7,7 +7,8 @@ from datetime import date
 
 import streamlit as st
 
-from pages.ui import charts, data, sidebar
+from figures import charts
+from pages.ui import data, sidebar
 from pages.ui.navigation import run_page
 from pages.ui.widgets import chart_block, table_block
 from queries.quality import SMALL_N

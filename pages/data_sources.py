@@ -6,11 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from figures import charts
 from loaders.enrich import steps_for
 from loaders.model import ConfigError, SourceError
 from loaders.store import is_file_store
 from loaders.sync import build_source, sync
-from pages.ui import charts, data, sidebar
+from pages.ui import data, sidebar
 from pages.ui.navigation import run_page
 from pages.ui.widgets import chart_block, table_block
 from queries import quality

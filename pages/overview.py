@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.ui import charts, data, sidebar
+from figures import charts
+from pages.ui import data, sidebar
 from pages.ui.navigation import run_page
 from pages.ui.widgets import chart_block, kpi_tiles, table_block
 from queries.filters import DIMENSION_LABELS

@@ -1,19 +1,23 @@
-"""Plotly figures for the pages. Colours carry meaning, so they never change between charts:
-a severity has the same colour on every chart (most severe darkest red), and so does an
-action-item status (unknown always grey, never blended into open or done).
+"""Plotly figures for the dashboard's pages and the HTML quarterly report. Colours carry
+meaning, so they never change between charts: a severity has the same colour on every chart
+(most severe darkest red), and so does an action-item status (unknown always grey, never
+blended into open or done).
+
+Labels come from documents (services, categories, owners), and plotly reads a few HTML tags
+in any label (`<b>`, `<br>`, `<a href>`): every label is escaped, so a name is shown as written.
 """
 
 from __future__ import annotations
+
+from html import escape
 
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from queries.filters import UNRATED
-
 # By severity rank: 1 (most severe) first. Levels beyond the palette reuse its last colour.
 SEVERITY_PALETTE = ("#99000d", "#e6550d", "#fdae6b", "#6baed6", "#9ecae1", "#c6dbef")
-UNRATED_COLOUR = "#9e9e9e"
+UNRATED_COLOUR = "#9e9e9e"  # any severity that is not a configured level ("unrated")
 STATUS_COLOURS = {
     "done": "#2e7d32",
     "in_progress": "#1e88e5",
@@ -24,12 +28,22 @@ STATUS_COLOURS = {
 STATUS_ORDER = list(STATUS_COLOURS)
 
 
-def severity_colours(levels: tuple[str, ...]) -> dict[str, str]:
+def severity_colours(levels: tuple[str, ...], shown: list[str]) -> dict[str, str]:
+    """Colours of the configured levels, most severe first, then the other labels shown (the
+    label of incidents with no severity) in grey."""
     colours = {
         level: SEVERITY_PALETTE[min(i, len(SEVERITY_PALETTE) - 1)] for i, level in enumerate(levels)
     }
-    colours[UNRATED] = UNRATED_COLOUR
-    return colours
+    return colours | {label: UNRATED_COLOUR for label in shown if label not in colours}
+
+
+def _label(value: object) -> object:
+    return escape(value, quote=False) if isinstance(value, str) else value
+
+
+def _literal(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """A copy whose label columns plotly shows as written (see the module's docstring)."""
+    return frame.assign(**{c: frame[c].map(_label) for c in columns})
 
 
 def _layout(figure: go.Figure, *, x: str = "", y: str = "") -> go.Figure:
@@ -54,12 +68,12 @@ def stacked_bars(
     y_title: str = "",
 ) -> go.Figure:
     figure = px.bar(
-        frame,
+        _literal(frame, x, colour),
         x=x,
         y=y,
         color=colour,
-        color_discrete_map=colours or {},
-        category_orders={colour: order} if order else {},
+        color_discrete_map={_label(k): v for k, v in (colours or {}).items()},
+        category_orders={colour: [_label(o) for o in order]} if order else {},
     )
     return _layout(figure, x=x_title, y=y_title)
 
@@ -67,7 +81,7 @@ def stacked_bars(
 def severity_bars(
     frame: pd.DataFrame, *, x: str, levels: tuple[str, ...], **titles: str
 ) -> go.Figure:
-    colours = severity_colours(levels)
+    colours = severity_colours(levels, list(frame["severity"].unique()))
     order = [level for level in colours if level in set(frame["severity"])]
     return stacked_bars(frame, x=x, y="incidents", colour="severity", colours=colours,
                         order=order, **titles)  # fmt: skip
@@ -80,39 +94,44 @@ def status_bars(frame: pd.DataFrame, *, x: str, y: str = "items", **titles: str)
 
 
 def horizontal_bars(frame: pd.DataFrame, *, label: str, value: str, title: str = "") -> go.Figure:
-    figure = px.bar(frame, x=value, y=label, orientation="h")
+    figure = px.bar(_literal(frame, label), x=value, y=label, orientation="h")
     figure.update_yaxes(autorange="reversed")
     return _layout(figure, x=title)
 
 
 def rate_line(frame: pd.DataFrame, *, x: str, y: str, title: str) -> go.Figure:
-    figure = px.line(frame, x=x, y=y, markers=True)
+    figure = px.line(_literal(frame, x), x=x, y=y, markers=True)
     figure.update_yaxes(tickformat=".0%", rangemode="tozero")
     return _layout(figure, y=title)
 
 
 def heatmap(frame: pd.DataFrame, *, x: str, y: str, z: str) -> go.Figure:
-    grid = frame.pivot_table(index=y, columns=x, values=z, fill_value=0, aggfunc="sum")
+    grid = _literal(frame, x, y).pivot_table(
+        index=y, columns=x, values=z, fill_value=0, aggfunc="sum"
+    )
     figure = px.imshow(grid, text_auto=True, aspect="auto", color_continuous_scale="Reds")
     return _layout(figure, x=x, y=y)
 
 
-def distributions(frame: pd.DataFrame, *, titles: dict[str, str]) -> go.Figure:
-    """Median and p90 per group and measure (one panel per measure); small groups marked."""
+def distributions(
+    frame: pd.DataFrame, *, titles: dict[str, str], unit: str = "minutes"
+) -> go.Figure:
+    """Median and p90 per group and measure (one panel per measure); small groups marked.
+    `frame` has `group`, `n`, `small_n`, `measure`, `median_<unit>` and `p90_<unit>`."""
     points = frame.assign(
         label=[
-            f"{g} (n={n}{', few' if small else ''})"
+            f"{_label(g)} (n={n}{', few' if small else ''})"
             for g, n, small in zip(frame["group"], frame["n"], frame["small_n"], strict=True)
         ],
         measure=frame["measure"].map(titles),
     ).melt(
         id_vars=["measure", "label"],
-        value_vars=["median_minutes", "p90_minutes"],
+        value_vars=[f"median_{unit}", f"p90_{unit}"],
         var_name="statistic",
-        value_name="minutes",
+        value_name=unit,
     )
-    points["statistic"] = points["statistic"].str.removesuffix("_minutes")
-    figure = px.scatter(points, x="minutes", y="label", color="statistic", symbol="statistic",
+    points["statistic"] = points["statistic"].str.removesuffix(f"_{unit}")
+    figure = px.scatter(points, x=unit, y="label", color="statistic", symbol="statistic",
                         facet_col="measure", color_discrete_map={"median": "#1e88e5", "p90": "#e6550d"})  # fmt: skip
     figure.update_traces(marker={"size": 11})
     figure.update_xaxes(matches=None, rangemode="tozero")
