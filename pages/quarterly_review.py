@@ -1,14 +1,16 @@
 """Quarterly review: one quarter against the previous one, its SEV1–2 incidents, recurring
-patterns, action items by owner, and the downloadable pack (Markdown report + CSV zip)."""
+patterns, action items by owner, and the downloadable pack (Markdown and HTML report + CSV zip)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import streamlit as st
 
 from pages.ui import data, sidebar
 from pages.ui.navigation import run_page
 from pages.ui.widgets import download_button, table_block
-from queries import quarterly, report
+from queries import quarterly, report, report_html, review_charts
 from queries.filters import DIMENSION_LABELS
 
 LATEST = "latest complete quarter"
@@ -34,10 +36,14 @@ def render() -> None:
     )
 
     report_name, zip_name = report.file_names(review)
-    left, right = st.columns(2)
+    left, middle, right = st.columns(3)
     with left:
         download_button("Report (Markdown)", lambda: report.markdown(review), file_name=report_name,
                         mime="text/markdown", key="pack-report", icon=":material/description:")  # fmt: skip
+    with middle:
+        download_button("Report with charts (HTML)", _html(review),
+                        file_name=report_html.file_name(review), mime="text/html",
+                        key="pack-html", icon=":material/bar_chart:")  # fmt: skip
     with right:
         download_button("CSVs behind it (zip)", lambda: report.csv_zip(review), file_name=zip_name,
                         mime="application/zip", key="pack-zip", icon=":material/folder_zip:")  # fmt: skip
@@ -72,6 +78,15 @@ def render() -> None:
     st.caption(
         "Opened: created in the quarter, else its incident's date is in it. Closed: done with a "
         "closing date in the quarter. Overdue: not done and due before the quarter's last day."
+    )
+
+
+def _html(review: quarterly.QuarterReview) -> Callable[[], str]:
+    """The HTML report, made when its button is clicked: the charts' queries do not run on
+    every view of the page. The connection and config are taken now, inside the page run."""
+    conn, levels = data.connection(), data.config().severity_levels
+    return lambda: report_html.html(
+        review, review_charts.collect(conn, review), severity_levels=levels
     )
 
 

@@ -19,7 +19,7 @@ import duckdb
 from loaders.config import Config, load_config, store_location
 from loaders.model import KINDS, ConfigError
 from loaders.store import connect_read_only
-from queries import quarterly, report
+from queries import quarterly, report, report_html, review_charts
 from queries.export import to_csv_bytes
 from queries.filters import DEFAULT_DIM, DEFAULT_KINDS, DIMENSIONS, Filters
 from queries.incidents import PERIODS
@@ -117,17 +117,18 @@ def export_command(table_name: str, out: str, config_path: str | None, db: str |
 
 
 @click.command("report")
-@click.option("--quarter", required=True, help="Quarter to review, e.g. 2025Q3.")
+@click.option("--quarter", required=True,
+              help="Quarter to review, e.g. 2025Q3, or 'last': the last complete quarter.")  # fmt: skip
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for the pack.")
 @_filter_options(dates=False)
 @_store_options
 def report_command(quarter: str, out: str, config_path: str | None, db: str | None,
                    **options: Any) -> None:  # fmt: skip
-    """Write the quarterly review pack: a Markdown report and a zip of its CSVs."""
+    """Write the quarterly review pack: a Markdown and an HTML report and a zip of its CSVs."""
     try:
-        chosen = quarterly.Quarter.parse(quarter)
+        chosen = quarterly.resolve(quarter, date.today())
     except ValueError as e:
-        click.echo(f"pmdash report: {e}", err=True)
+        click.echo(f"pmdash report: {e} Or write 'last' for the last complete quarter.", err=True)
         sys.exit(EXIT_USAGE)
     config, conn = _open(config_path, db)
     review = quarterly.review(
@@ -138,5 +139,9 @@ def report_command(quarter: str, out: str, config_path: str | None, db: str | No
         window_days=config.window_days,
         threshold=config.threshold,
     )
-    for path in report.write_pack(review, Path(out)):
+    pack = report.write_pack(review, Path(out))
+    charts = review_charts.collect(conn, review)
+    levels = config.severity_levels
+    pack.insert(1, report_html.write(review, charts, Path(out), severity_levels=levels))
+    for path in pack:
         click.echo(f"wrote {path}")

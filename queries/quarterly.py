@@ -60,6 +60,14 @@ def latest_complete_quarter(today: date) -> Quarter:
     return Quarter.containing(today).previous()
 
 
+def resolve(text: str, today: date) -> Quarter:
+    """A quarter as written (2025Q3), or `last`: the last complete quarter on `today`, so a
+    scheduled `pmdash report --quarter last` reviews the quarter that just ended."""
+    if text.strip().lower() == "last":
+        return latest_complete_quarter(today)
+    return Quarter.parse(text)
+
+
 def quarters_with_data(conn: duckdb.DuckDBPyConnection, today: date) -> list[Quarter]:
     """Quarters from the first post-mortem's to today's, newest first."""
     first = incidents.date_bounds(conn).iloc[0]["first_date"]

@@ -24,6 +24,15 @@ from queries.values import missing
 # table cells, strike-through.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 RATE_METRICS = ("Repeat rate", "Closure rate of the quarter's action items")
+# Sentences the Markdown and the HTML report share, so both say the same thing.
+NO_INCIDENTS = "No incidents this quarter."
+NO_SEVERE = "No SEV1–2 incidents this quarter."
+NO_ITEMS = "No action items were opened, closed or overdue this quarter."
+OPENED_NOTE = (
+    "Action items are opened when created, else on their incident's date (most "
+    "post-mortems do not say when an item was created). Overdue: not done and due "
+    "before the quarter's last day."
+)
 
 
 def escape(text: Any) -> str:
@@ -51,18 +60,53 @@ def format_change(metric: Any, value: Any) -> str:
 
 def _link(title: Any, url: Any) -> str:
     label = escape(title) or "(untitled)"
-    if isinstance(url, str) and url.startswith(("http://", "https://")):
+    if web_url(url):
         return f"[{label}](<{url.replace('>', '%3E')}>)"
     return label
 
 
-def _date(value: Any) -> str:
+def web_url(url: Any) -> str | None:
+    """The link of a document, when it is a web link (never `javascript:` and the like)."""
+    return url if isinstance(url, str) and url.startswith(("http://", "https://")) else None
+
+
+def day_text(value: Any) -> str:
     return "undated" if missing(value) else pd.Timestamp(value).date().isoformat()
+
+
+def section_titles(review: QuarterReview) -> list[str]:
+    """The report's sections, in order (the Markdown and the HTML report have the same)."""
+    return [
+        "Quarter against previous quarter",
+        "SEV1–2 incidents",
+        f"Recurring patterns (by {DIMENSION_LABELS[review.dim]})",
+        "Action items opened, closed and overdue by owner",
+    ]
+
+
+def no_patterns(review: QuarterReview) -> str:
+    return (
+        f"No recurring patterns: no {DIMENSION_LABELS[review.dim]} had {review.threshold} or "
+        f"more incidents within {review.window_days} days including one this quarter."
+    )
+
+
+def pattern_groups(review: QuarterReview) -> list[tuple[Any, pd.DataFrame]]:
+    """Each recurring pattern's row with the frame of its incidents."""
+    # Grouped once: filtering the members per pattern is quadratic, and there can be thousands.
+    # Like `==`, grouping leaves out missing values, and it keeps the members' order.
+    no_members = review.pattern_incidents.iloc[0:0]
+    members = dict(tuple(review.pattern_incidents.groupby(review.dim, sort=False)))
+    return [
+        (row, members.get(getattr(row, review.dim), no_members))
+        for row in review.patterns.itertuples(index=False)
+    ]
 
 
 def markdown(review: QuarterReview) -> str:
     q, previous = review.quarter, review.quarter.previous()
     dim = DIMENSION_LABELS[review.dim]
+    comparing, severe, recurring, owned = section_titles(review)
     lines = [
         f"# Reliability review {q}",
         "",
@@ -71,61 +115,48 @@ def markdown(review: QuarterReview) -> str:
         f"Repeats and patterns by {dim}, window {review.window_days} days, "
         f"pattern threshold {review.threshold} incidents.",
         "",
-        "## Quarter against previous quarter",
+        f"## {comparing}",
         "",
     ]
     if review.incidents == 0:
-        lines += ["No incidents this quarter.", ""]
+        lines += [NO_INCIDENTS, ""]
     lines += [f"| Metric | {q} | {previous} | Change |", "|---|---:|---:|---:|"]
     for row in review.comparison.itertuples(index=False):
         lines.append(
             f"| {row.metric} | {format_value(row.metric, row.quarter)} | "
             f"{format_value(row.metric, row.previous_quarter)} | {format_change(row.metric, row.change)} |"
         )
-    lines += ["", "## SEV1–2 incidents", ""]
+    lines += ["", f"## {severe}", ""]
     if review.severe.empty:
-        lines.append("No SEV1–2 incidents this quarter.")
+        lines.append(NO_SEVERE)
     for row in review.severe.itertuples(index=False):
         services = f", {escape(row.services)}" if isinstance(row.services, str) else ""
-        lines.append(f"- {_date(row.incident_date)} {escape(row.severity)}{services}: "
+        lines.append(f"- {day_text(row.incident_date)} {escape(row.severity)}{services}: "
                      f"{_link(row.title, row.url)}")  # fmt: skip
-    lines += ["", f"## Recurring patterns (by {dim})", ""]
+    lines += ["", f"## {recurring}", ""]
     if review.patterns.empty:
+        lines.append(no_patterns(review))
+    for row, members in pattern_groups(review):
         lines.append(
-            f"No recurring patterns: no {dim} had {review.threshold} or more incidents within "
-            f"{review.window_days} days including one this quarter."
+            f"- **{escape(getattr(row, review.dim))}**: {row.incidents} incidents from "
+            f"{day_text(row.first_date)} to {day_text(row.last_date)}, at most "
+            f"{row.most_in_one_window} in one window"
         )
-    # Grouped once: filtering the members per pattern is quadratic, and there can be thousands.
-    # Like `==`, grouping leaves out missing values, and it keeps the members' order.
-    no_members = review.pattern_incidents.iloc[0:0]
-    members = dict(tuple(review.pattern_incidents.groupby(review.dim, sort=False)))
-    for row in review.patterns.itertuples(index=False):
-        value = getattr(row, review.dim)
-        lines.append(
-            f"- **{escape(value)}**: {row.incidents} incidents from {_date(row.first_date)} "
-            f"to {_date(row.last_date)}, at most {row.most_in_one_window} in one window"
-        )
-        for item in members.get(value, no_members).itertuples(index=False):
+        for item in members.itertuples(index=False):
             lines.append(
-                f"  - {_date(item.incident_date)} {escape(item.severity)}: "
+                f"  - {day_text(item.incident_date)} {escape(item.severity)}: "
                 f"{_link(item.title, item.url)} "
                 f"({item.action_items_done} of {item.action_items} action items done)"
             )
-    lines += ["", "## Action items opened, closed and overdue by owner", ""]
+    lines += ["", f"## {owned}", ""]
     owners = review.items_by_owner
     if owners.empty:
-        lines.append("No action items were opened, closed or overdue this quarter.")
+        lines.append(NO_ITEMS)
     else:
         lines += ["| Owner | Opened | Closed | Overdue at quarter end |", "|---|---:|---:|---:|"]
         for row in owners.itertuples(index=False):
             lines.append(f"| {escape(row.owner)} | {row.opened} | {row.closed} | {row.overdue} |")
-    lines += [
-        "",
-        "Action items are opened when created, else on their incident's date (most "
-        "post-mortems do not say when an item was created). Overdue: not done and due "
-        "before the quarter's last day.",
-        "",
-    ]
+    lines += ["", OPENED_NOTE, ""]
     return "\n".join(lines)
 
 

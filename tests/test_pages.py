@@ -169,7 +169,9 @@ def test_quarterly_review(store: str) -> None:
     assert comparison.set_index("metric").loc["Incidents", "quarter"] == q3
     severe = frame_with(at, "incident_id", "severity", "url")
     assert set(severe["severity"]) <= {"SEV1", "SEV2"} and len(severe) > 0
-    assert {"Report (Markdown)", "CSVs behind it (zip)"} <= set(downloads(at))
+    assert {"Report (Markdown)", "Report with charts (HTML)", "CSVs behind it (zip)"} <= set(
+        downloads(at)
+    )
 
     sev1_only = open_page("quarterly_review", quarter="2026Q3", severity="SEV1")
     sev1 = scalar(
