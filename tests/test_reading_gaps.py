@@ -6,6 +6,8 @@ sources, so each point is also checked on blocks that did not come from Markdown
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from conftest import FIXTURES
 
@@ -16,6 +18,7 @@ from loaders.reading.document import BlockReader, mark_unstated
 from loaders.reading.extract import Rules
 from loaders.reading.markdown import parse_markdown
 from loaders.sources.confluence.storage import parse_storage
+from loaders.sources.notion.blocks import to_blocks
 
 READING = FIXTURES / "reading"
 
@@ -102,6 +105,80 @@ def test_status_sub_headings_in_a_confluence_page() -> None:
     assert [(a.status, a.status_basis) for a in pm.action_items] == [
         ("done", "heading"),
         ("open", "heading"),
+    ]
+
+
+# -- 7. a numbered list whose items are each followed by bullets at column 0 -----------------
+
+
+def test_bullets_after_a_number_are_details_of_that_item() -> None:
+    pm = read_fixture("numbered_with_bullets.md")
+    # Markdown parses six lists (numbers and bullets alternate); a reader sees three items.
+    assert [a.title for a in pm.action_items] == [
+        "Generate the backup list from the live inventory",
+        "Alert when a database has no backup newer than 24 hours",
+        "Run a restore drill every quarter",
+    ]
+    first, second, _ = pm.action_items
+    assert first.owner == "Priya Natarajan", "'owner: Priya Natarajan' is in its details"
+    assert (second.ticket, second.due_date) == ("OPS-311", date(2024, 9, 30))
+
+
+@pytest.mark.parametrize(
+    ("body", "titles"),
+    [
+        # Blank lines between the lists change nothing.
+        ("1. Fix A\n\n- detail\n\n2. Fix B\n\n- detail\n", ["Fix A", "Fix B"]),
+        # The numbering goes on after the bullets, so they belong to "Fix B".
+        ("1. Fix A\n2. Fix B\n- detail\n3. Fix C\n", ["Fix A", "Fix B", "Fix C"]),
+        # A single number with bullets under it.
+        ("1. Fix A\n- detail one\n- detail two\n", ["Fix A"]),
+        # Two numbers, then bullets and nothing after: the bullets may be items of their own,
+        # so they stay as written.
+        ("1. Fix A\n2. Fix B\n\n- Fix C\n- Fix D\n", ["Fix A", "Fix B", "Fix C", "Fix D"]),
+        # Bullets first, numbers after: nothing to attach to.
+        ("- Fix A\n\n1. Fix B\n2. Fix C\n", ["Fix A", "Fix B", "Fix C"]),
+    ],
+)
+def test_which_bullets_are_details(body: str, titles: list[str]) -> None:
+    pm = read(f"# X\n\n## Action items\n\n{body}")
+    assert [a.title for a in pm.action_items] == titles
+
+
+def test_bullets_after_a_number_outside_the_action_items_are_left_alone() -> None:
+    pm = read("# X\n\n## Summary\n\n1. First\n- Severity: SEV2\n")
+    assert pm.severity == "SEV2", "a labelled line in such a bullet is still read"
+
+
+def test_numbered_items_with_bullets_in_a_confluence_page() -> None:
+    pm = read_confluence(
+        "<h2>Action items</h2><ol><li>Rotate the keys</li></ol><ul><li>owner: Bob</li></ul>"
+        '<ol start="2"><li>Alert on expiry</li></ol><ul><li>OPS-9</li></ul>'
+    )
+    assert [(a.title, a.owner, a.ticket) for a in pm.action_items] == [
+        ("Rotate the keys", "Bob", None),
+        ("Alert on expiry", None, "OPS-9"),
+    ]
+
+
+def notion_block(kind: str, text: str) -> dict[str, object]:
+    return {"type": kind, kind: {"rich_text": [{"plain_text": text}]}}
+
+
+def test_numbered_items_with_bullets_in_a_notion_page() -> None:
+    # Notion sends one flat run of list blocks; numbered items and bullets are told apart.
+    tree = [
+        notion_block("heading_2", "Action items"),
+        notion_block("numbered_list_item", "Rotate the keys"),
+        notion_block("bulleted_list_item", "owner: Bob"),
+        notion_block("numbered_list_item", "Alert on expiry"),
+        notion_block("bulleted_list_item", "OPS-9"),
+    ]
+    pm = PostMortem(source_name="n", source_kind="notion", source_id="1")
+    reader().read_blocks(pm, to_blocks(tree), items_stated=False)
+    assert [(a.title, a.owner, a.ticket) for a in pm.action_items] == [
+        ("Rotate the keys", "Bob", None),
+        ("Alert on expiry", None, "OPS-9"),
     ]
 
 

@@ -71,6 +71,7 @@ class Item:
 class ItemList:
     items: list[Item]
     line: int | None = None
+    start: int | None = None  # the first number of a numbered list; None for bullets
 
 
 @dataclass(slots=True)
@@ -82,6 +83,24 @@ class Table:
 
 
 Block = Heading | Paragraph | ItemList | Table
+
+
+def are_details(previous: Block | None, bullets: ItemList, following: Block | None) -> bool:
+    """Whether `bullets`, written at column 0 right after a numbered list, are details of its
+    last item rather than items of their own.
+
+    Markdown ends a numbered list where a bullet starts at column 0, so "1. Fix X / - detail /
+    2. Fix Y / - detail" parses as four lists, while a reader sees two items with details. The
+    bullets are details when the numbering goes on after them, when the numbered list before
+    them is itself such a continuation (starts after 1), or when it holds a single number.
+    """
+    if bullets.start is not None or not isinstance(previous, ItemList):
+        return False
+    if previous.start is None or not previous.items:
+        return False
+    next_number = previous.start + len(previous.items)
+    continued = isinstance(following, ItemList) and following.start == next_number
+    return continued or previous.start > 1 or len(previous.items) == 1
 
 
 def _column_roles(header: list[str]) -> dict[str, int]:

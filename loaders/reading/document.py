@@ -23,6 +23,7 @@ from loaders.reading.blocks import (
     Paragraph,
     Table,
     action_item_from_row,
+    are_details,
 )
 from loaders.reading.dates import (
     ImpossibleDate,
@@ -183,7 +184,8 @@ class BlockReader:
     def read_blocks(self, pm: PostMortem, blocks: list[Block], *, items_stated: bool) -> None:
         """Fill pm from a body. `items_stated`: structured metadata already listed the items."""
         state = _State()
-        for block in blocks:
+        previous: Block | None = None
+        for index, block in enumerate(blocks):
             if isinstance(block, Paragraph) and self._pseudo_heading(block, state):
                 block = Heading(7, block.text.strip().rstrip(":"), block.line, block.links)
             if isinstance(block, Heading):
@@ -191,9 +193,14 @@ class BlockReader:
             elif isinstance(block, Paragraph):
                 self._paragraph(pm, block, state)
             elif isinstance(block, ItemList):
-                self._list(pm, block, state, items_stated)
+                following = blocks[index + 1] if index + 1 < len(blocks) else None
+                if state.section == "action_items" and are_details(previous, block, following):
+                    self._item_details(previous, block, state, items_stated)
+                else:
+                    self._list(pm, block, state, items_stated)
             elif isinstance(block, Table):
                 self._table(pm, block, state, items_stated)
+            previous = block
         sections = set(state.texts)
         if not items_stated:
             pm.action_items = state.items
@@ -371,6 +378,18 @@ class BlockReader:
             if state.section == "timeline":
                 self._timeline_row(pm, item.text, item.line)
         self._section_text(state, "\n".join(i.all_text() for i in block.items))
+
+    def _item_details(
+        self, numbered: Block | None, bullets: ItemList, state: _State, items_stated: bool
+    ) -> None:
+        """Bullets that detail the numbered action item above them join it (`are_details`)."""
+        assert isinstance(numbered, ItemList)
+        self._section_text(state, "\n".join(i.all_text() for i in bullets.items))
+        parent = numbered.items[-1]
+        parent.children.extend(bullets.items)
+        if not items_stated:
+            # Read the item again with its details: they may name its owner, due date, ticket.
+            state.items[-1] = self._action_item(parent, state.items[-1].position, state)
 
     def _action_item(self, item: Item, position: int, state: _State) -> ActionItem:
         # The nearest sub-heading that states a status (or a ticket) speaks for the item.

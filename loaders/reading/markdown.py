@@ -212,7 +212,8 @@ def _collect(nodes: list[SyntaxTreeNode], blocks: list[Block], offset: int) -> N
             text, links, _ = _inline(node.children[0])
             blocks.append(Paragraph(text, links, line))
         elif node.type in ("bullet_list", "ordered_list"):
-            blocks.append(ItemList([_item(li, offset) for li in node.children], line))
+            start = int(str(node.attrs.get("start", 1))) if node.type == "ordered_list" else None
+            blocks.append(ItemList([_item(li, offset) for li in node.children], line, start))
         elif node.type == "table":
             blocks.append(_table(node, line))
         elif node.type == "blockquote":

@@ -150,7 +150,10 @@ class _BlockReader(InlineReader):
             if inline.text() or inline.links:
                 out.append(Paragraph(inline.text(), inline.links, line))
         elif name in ("ul", "ol"):
-            out.append(ItemList([self.item(li) for li in el if name_of(li) == "li"], line))
+            items = [self.item(li) for li in el if name_of(li) == "li"]
+            start = str(el.get("start") or "1")
+            number = int(start) if start.isdigit() else 1
+            out.append(ItemList(items, line, number if name == "ol" else None))
         elif name == "ac:task-list":
             out.append(ItemList(self.tasks(el), line))
         elif name == "table":

@@ -88,8 +88,11 @@ class _Converter:
             self.line += 1
             if kind in LIST_TYPES:
                 item = self._item(block)
-                if current is None:
-                    current = ItemList([], item.line)
+                numbered = kind == "numbered_list_item"
+                # Numbered items and bullets are separate lists, as in Markdown, so bullets
+                # written after a number can be read as its details (`are_details`).
+                if current is None or (current.start is not None) != numbered:
+                    current = ItemList([], item.line, 1 if numbered else None)
                     self.out.append(current)
                 current.items.append(item)
                 continue
