@@ -135,7 +135,9 @@ select
     md5(cast(i as varchar)) as content_hash,
     coalesce(cast(p.day as timestamp), current_date - 1000) + to_days(cast(floor(u(i, 'edit') * 30) as integer))
         as source_updated_at,
-    now()::timestamp as loaded_at
+    now()::timestamp as loaded_at,
+    case when u(i, 's3') < 0.90 then 'The ' || p.service || ' alert fired late.' end
+        as contributing_factors
 from (
     select
         g.i,
@@ -248,6 +250,36 @@ from (
 );
 """
 
+# Similar incidents and themes as the sync step would leave them: every tenth incident is
+# similar to the next one (both orders, one group per pair), and every incident with a root
+# cause belongs to the theme of its service.
+SIMILAR_SQL = """
+create temp table numbered as
+select row_number() over (order by incident_id) - 1 as i, incident_id, title from incidents;
+
+insert into similar_incidents
+select x.incident_id, y.incident_id, 0.6 + (x.i % 40) / 100, ['timeouts', 'failover'], x.title
+from numbered x join numbered y on y.i = x.i + 1
+where x.i % 10 = 0
+union all
+select y.incident_id, x.incident_id, 0.6 + (x.i % 40) / 100, ['timeouts', 'failover'], x.title
+from numbered x join numbered y on y.i = x.i + 1
+where x.i % 10 = 0;
+
+insert into themes
+select row_number() over (order by service), service || ', timeouts, failover',
+       [service, 'timeouts', 'failover'], count(*)
+from incident_services group by service;
+
+insert into incident_themes
+select s.incident_id, t.theme_id, 1.0
+from incident_services s join themes t on t.terms[1] = s.service;
+
+insert into enrichment_state values ('similar incidents', 'bench');
+
+drop table numbered;
+"""
+
 SYNCS_SQL = """
 insert into sync_runs
 select
@@ -316,6 +348,7 @@ def build(path: Path, incidents: int, items: int) -> Path:
             {"items": items, "incidents": incidents, "titles": ITEM_TITLES, "owners": OWNERS},
         )
         _execute(conn, ENRICHMENT_SQL, {})
+        _execute(conn, SIMILAR_SQL, {})
         _execute(conn, SYNCS_SQL, {"runs": SYNC_RUNS_PER_SOURCE, "errors": LOAD_ERRORS})
         conn.execute("checkpoint")
     finally:
@@ -329,5 +362,6 @@ def row_counts(path: Path) -> dict[str, int]:
             table: conn.execute(f"select count(*) from {table}").fetchall()[0][0]  # noqa: S608
             for table in ("incidents", "incident_services", "incident_categories",
                           "incident_tags", "action_items", "sync_runs", "load_errors",
-                          "service_catalog", "enrichment_marks", "curation_stash")
+                          "service_catalog", "enrichment_marks", "curation_stash",
+                          "similar_incidents", "themes", "incident_themes", "enrichment_state")
         }  # fmt: skip

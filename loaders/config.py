@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from loaders.config_errors import describe_errors, format_errors
 from loaders.config_schema import (
     DEFAULT_SEVERITY_LEVELS,
+    DEFAULT_SIMILARITY,
     ConfigFile,
     GitSource,
     keys_at,
@@ -62,6 +63,7 @@ class Config:
     label_synonyms: dict[str, list[str]] = field(default_factory=dict)  # field -> labels
     window_days: int = 180
     threshold: int = 3
+    similarity: float = DEFAULT_SIMILARITY
     path: Path | None = None
     # Services and categories the documents do not state (SPEC §4.5, loaders/enrich/).
     service_catalog: Path | None = None  # [services] catalog: Backstage files
@@ -160,6 +162,7 @@ def parse_config(raw: dict[str, Any], path: Path | None = None, text: str | None
         label_synonyms=_synonyms(file.parsing.labels),
         window_days=file.recurrence.window_days,
         threshold=file.recurrence.threshold,
+        similarity=file.recurrence.similarity,
         path=path,
         service_catalog=(base / file.services.catalog).resolve() if file.services.catalog else None,
         infer_services=file.services.infer,

@@ -37,6 +37,9 @@ from pydantic_core import PydanticCustomError
 from loaders.model import LABELLED_FIELDS, SECTIONS
 
 DEFAULT_SEVERITY_LEVELS = ("SEV1", "SEV2", "SEV3", "SEV4", "SEV5")
+# Pairs of incidents at or above this combined similarity are "similar" (measured on real
+# post-mortems: loaders/enrich/similarity.py).
+DEFAULT_SIMILARITY = 0.5
 
 
 def must_be(what: str, *, each: bool = False) -> WrapValidator:
@@ -156,6 +159,10 @@ class ParsingSection(Section):
 class RecurrenceSection(Section):
     window_days: Annotated[int, Field(gt=0), must_be("a positive whole number")] = 180
     threshold: Annotated[int, Field(gt=0), must_be("a positive whole number")] = 3
+    # The cut-off for similar incidents (loaders/enrich/similarity.py says how it was chosen).
+    similarity: Annotated[float, Field(gt=0, le=1), must_be("a number above 0 and at most 1")] = (
+        DEFAULT_SIMILARITY
+    )
 
 
 class GitSource(Section):

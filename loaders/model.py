@@ -62,6 +62,7 @@ class PostMortem:
     tags: list[str] = field(default_factory=list)
     summary: str | None = None
     root_cause: str | None = None
+    contributing_factors: str | None = None
     customer_impact: str | None = None
     time_to_detect_minutes: float | None = None
     time_to_recover_minutes: float | None = None

@@ -128,13 +128,36 @@ create table if not exists load_errors (
     severity varchar not null,
     message varchar not null
 );
+-- Stores written before the column existed gain it; their documents fill it when re-read.
+alter table incidents add column if not exists contributing_factors varchar;
+-- Similar incidents and themes (SPEC §3, §6), written by loaders.enrich.similarity.
+-- `group_id` names the group of incidents linked by similarity, directly or through each
+-- other: the value of the `similar` repeat dimension.
+create table if not exists similar_incidents (
+    incident_id varchar not null,
+    similar_incident_id varchar not null,
+    similarity double not null,
+    shared_terms varchar[] not null,
+    group_id varchar not null
+);
+create table if not exists themes (
+    theme_id integer primary key,
+    label varchar not null,
+    terms varchar[] not null,
+    incidents integer not null
+);
+create table if not exists incident_themes (
+    incident_id varchar not null, theme_id integer not null, weight double not null
+);
+-- What each enrichment step last computed from, so an unchanged sync recomputes nothing.
+create table if not exists enrichment_state (step varchar primary key, fingerprint varchar not null);
 """
 
 INCIDENT_COLUMNS = (
     "incident_id", "source_name", "source_kind", "source_id", "source_url", "title",
     "incident_date", "started_at", "detected_at", "resolved_at", "published_at", "severity",
     "severity_rank", "severity_raw", "status", "kind", "summary", "root_cause",
-    "customer_impact", "time_to_detect_minutes", "time_to_recover_minutes", "sections",
+    "contributing_factors", "customer_impact", "time_to_detect_minutes", "time_to_recover_minutes", "sections",
     "provenance", "content_hash", "source_updated_at", "loaded_at",
 )  # fmt: skip
 ACTION_ITEM_COLUMNS = (
@@ -147,6 +170,7 @@ CHILD_TABLES = ("incident_services", "incident_categories", "incident_tags", "ac
 TABLES = (
     "incidents", *CHILD_TABLES, "sync_runs", "load_errors",
     "service_catalog", "enrichment_marks", "curation_stash",
+    "similar_incidents", "themes", "incident_themes", "enrichment_state",
 )  # fmt: skip
 LOCK_WAIT_SECONDS = 30.0
 
@@ -279,7 +303,7 @@ def insert_postmortems(
             iid, pm.source_name, pm.source_kind, pm.source_id, pm.source_url, pm.title,
             pm.incident_date, pm.started_at, pm.detected_at, pm.resolved_at, pm.published_at,
             pm.severity, pm.severity_rank, pm.severity_raw, pm.status, pm.kind, pm.summary,
-            pm.root_cause, pm.customer_impact, pm.time_to_detect_minutes,
+            pm.root_cause, pm.contributing_factors, pm.customer_impact, pm.time_to_detect_minutes,
             pm.time_to_recover_minutes, list(pm.sections),
             json.dumps(pm.provenance, sort_keys=True), pm.content_hash, pm.source_updated_at,
             loaded_at,

@@ -156,7 +156,7 @@ def test_page_properties_and_task_list(db: Path, fake: FakeConfluence) -> None:
         "root_cause": "root_cause section",
         "customer_impact": "impact section",
         "published_at": "page created",
-        **dict.fromkeys(("started_at", "detected_at", "resolved_at", "status", "kind", "time_to_detect_minutes"), "not stated"),
+        **dict.fromkeys(("started_at", "detected_at", "resolved_at", "status", "kind", "time_to_detect_minutes", "contributing_factors"), "not stated"),
     }  # fmt: skip
     assert values(db, "incident_services", "service, service_raw", "1001") == [
         ("checkout", "checkout"), ("payments", "payments"),

@@ -181,6 +181,7 @@ def test_properties_of_every_type_fill_the_record(fake: FakeNotion, db: Path) ->
         "time_to_recover_minutes": "property 'Time to recover (min)'",
         "summary": "property 'Summary'", "root_cause": "root_cause section",
         "customer_impact": "impact section", "published_at": "not stated",
+        "contributing_factors": "not stated",
     }  # fmt: skip
 
 

@@ -44,9 +44,12 @@ def steps_for(config: Config) -> list[Step]:
     from loaders.enrich.categories import TaxonomyStep
     from loaders.enrich.curation_step import CurationStep
     from loaders.enrich.services import CatalogStep
+    from loaders.enrich.similar_incidents import SimilarIncidents
 
     steps: list[Step] = []
     # Services and categories from the catalog and the taxonomy first, so that the curation
     # file, applied last, wins over every other basis.
     steps += [CatalogStep(config), TaxonomyStep(config), CurationStep(config)]
+    # Similarity reads only the documents' text, so its place in the order does not matter.
+    steps.append(SimilarIncidents(config.similarity))
     return steps

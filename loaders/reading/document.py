@@ -59,7 +59,7 @@ NON_TITLE_HEADINGS = {
 REPORTED_FIELDS = (
     "title", "incident_date", "started_at", "detected_at", "resolved_at", "published_at",
     "severity", "status", "kind", "services", "categories", "tags", "summary", "root_cause",
-    "customer_impact", "time_to_detect_minutes", "time_to_recover_minutes",
+    "contributing_factors", "customer_impact", "time_to_detect_minutes", "time_to_recover_minutes",
 )  # fmt: skip
 DATE_PRECEDENCE = ("front matter", "property", "label", "title", "timeline", "summary", "file name")
 
@@ -229,6 +229,7 @@ class BlockReader:
         for name, section in (
             ("summary", "summary"),
             ("root_cause", "root_cause"),
+            ("contributing_factors", "contributing_factors"),
             ("customer_impact", "impact"),
         ):
             if getattr(pm, name) is None and state.texts.get(section):

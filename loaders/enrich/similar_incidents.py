@@ -1,0 +1,139 @@
+"""The sync step that writes `similar_incidents`, `themes` and `incident_themes` (SPEC §3).
+
+It runs over the whole store after the sources, since TF-IDF weighs each word by how rare
+it is across every post-mortem. A fingerprint of its inputs (the texts, the threshold and
+this code) is kept in `enrichment_state`: a sync that changed nothing recomputes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from loaders.enrich import similarity, themes
+from loaders.enrich.similarity import Document, Pair
+
+NAME = "similar incidents"
+_CODE = hashlib.sha256(
+    b"".join(Path(m.__file__).read_bytes() for m in (similarity, themes) if m.__file__)
+).hexdigest()[:16]
+TEXTS = """
+select incident_id,
+       coalesce(title, '') as title,
+       concat_ws(chr(10), summary, root_cause, contributing_factors) as body,
+       -- Themes are about why: root cause and contributing factors; the summary stands in
+       -- for a document that has neither section.
+       coalesce(nullif(concat_ws(chr(10), root_cause, contributing_factors), ''), summary, '')
+           as why,
+       coalesce(started_at, cast(incident_date as timestamp)) as began_at
+from incidents
+order by incident_id
+"""
+
+
+@dataclass(slots=True)
+class SimilarIncidents:
+    """Similar pairs at or above `threshold`, their groups, and themes."""
+
+    threshold: float
+    name: str = NAME
+
+    def run(self, conn: duckdb.DuckDBPyConnection, changed: bool) -> str:
+        settings = f"{_CODE}:{self.threshold}"
+        stored = conn.execute(
+            "select fingerprint from enrichment_state where step = ?", [self.name]
+        ).fetchall()
+        if not changed and stored and stored[0][0].startswith(settings + ":"):
+            return "unchanged"
+        frame = conn.execute(TEXTS).df()
+        digest = hashlib.sha256(
+            pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
+        ).hexdigest()[:16]
+        fingerprint = f"{settings}:{digest}"
+        if stored and stored[0][0] == fingerprint:
+            return "unchanged"
+        pairs, found = _compute(frame, self.threshold)
+        _write(conn, frame, pairs, found)
+        conn.execute(
+            "insert or replace into enrichment_state values (?, ?)", [self.name, fingerprint]
+        )
+        linked = len({p.incident_id for p in pairs})
+        return (
+            f"{len(pairs) // 2} similar pairs over {linked} of {len(frame)} incidents "
+            f"(similarity ≥ {self.threshold}); {len(found)} themes"
+        )
+
+
+def _compute(frame: pd.DataFrame, threshold: float) -> tuple[list[Pair], list[themes.Theme]]:
+    ids = frame["incident_id"].tolist()
+    documents = [
+        Document(i, t, b) for i, t, b in zip(ids, frame["title"], frame["body"], strict=True)
+    ]
+    pairs = similarity.similar_pairs(similarity.vectorize(documents), ids, threshold)
+    return pairs, themes.find_themes(ids, frame["why"].tolist())
+
+
+def _write(
+    conn: duckdb.DuckDBPyConnection,
+    frame: pd.DataFrame,
+    pairs: list[Pair],
+    found: list[themes.Theme],
+) -> None:
+    for table in ("similar_incidents", "incident_themes", "themes"):
+        conn.execute(f"delete from {table}")  # noqa: S608 - constant table names
+    names = _group_names(frame, similarity.groups(pairs, frame["incident_id"].tolist()))
+    _insert(conn, "similar_incidents", pd.DataFrame({
+        "incident_id": [p.incident_id for p in pairs],
+        "similar_incident_id": [p.similar_incident_id for p in pairs],
+        "similarity": [p.similarity for p in pairs],
+        "shared_terms": [list(p.shared_terms) for p in pairs],
+        "group_id": [names[p.incident_id] for p in pairs],
+    }))  # fmt: skip
+    _insert(conn, "themes", pd.DataFrame({
+        "theme_id": range(1, len(found) + 1),
+        "label": [t.label for t in found],
+        "terms": [list(t.terms) for t in found],
+        "incidents": [len(t.members) for t in found],
+    }))  # fmt: skip
+    members = [(i, k, w) for k, t in enumerate(found, 1) for i, w in t.members]
+    _insert(conn, "incident_themes",
+            pd.DataFrame(members, columns=["incident_id", "theme_id", "weight"]))  # fmt: skip
+
+
+def _group_names(frame: pd.DataFrame, group_of: dict[str, int]) -> dict[str, str]:
+    """Each group is named after its earliest incident's title (a person recognises it);
+    a second group whose earliest title is the same gets its id appended."""
+    began = dict(zip(frame["incident_id"], frame["began_at"], strict=True))
+    title = dict(zip(frame["incident_id"], frame["title"], strict=True))
+    members: dict[int, list[str]] = {}
+    for incident_id, group in group_of.items():
+        members.setdefault(group, []).append(incident_id)
+    first = {
+        group: min(
+            ids, key=lambda i: (pd.isna(began[i]), began[i] if not pd.isna(began[i]) else 0, i)
+        )
+        for group, ids in members.items()
+    }
+    names: dict[int, str] = {}
+    taken: set[str] = set()
+    for group in sorted(first, key=lambda g: first[g]):
+        name = title[first[group]] or first[group]
+        if name in taken:
+            name = f"{name} ({first[group]})"
+        taken.add(name)
+        names[group] = name
+    return {incident_id: names[group] for incident_id, group in group_of.items()}
+
+
+def _insert(conn: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        return
+    conn.register("enriched_rows", frame)
+    try:
+        conn.execute(f"insert into {table} by name select * from enriched_rows")  # noqa: S608
+    finally:
+        conn.unregister("enriched_rows")
