@@ -46,10 +46,9 @@ def steps_for(config: Config) -> list[Step]:
     from loaders.enrich.services import CatalogStep
     from loaders.enrich.similar_incidents import SimilarIncidents
 
-    steps: list[Step] = []
+    # Similarity reads only the documents' text, so it can come first.
+    steps: list[Step] = [SimilarIncidents(config.similarity)]
     # Services and categories from the catalog and the taxonomy first, so that the curation
     # file, applied last, wins over every other basis.
     steps += [CatalogStep(config), TaxonomyStep(config), CurationStep(config)]
-    # Similarity reads only the documents' text, so its place in the order does not matter.
-    steps.append(SimilarIncidents(config.similarity))
     return steps
