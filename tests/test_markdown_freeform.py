@@ -156,3 +156,25 @@ def test_date_provenance_names_its_rule(corpus_store: str) -> None:
     assert how["001-buildkite-failing-build.md"] == "not stated"
     assert how["002-cloudflare-incomplete-migration.md"].startswith("summary: first date written")
     assert how["004-sushibar-certificate-expired.md"].startswith("label 'Start'")
+
+
+def test_durations_stated_in_sentences(corpus_store: str) -> None:
+    rows = query(
+        corpus_store,
+        "select incident_id, time_to_detect_minutes as detect, time_to_recover_minutes as recover, "
+        "provenance->>'time_to_recover_minutes' as how from incidents "
+        "where time_to_detect_minutes is not null or time_to_recover_minutes is not null",
+    )
+    # No document labels a duration or states start and end times. The LEAP summary says the
+    # hub was "rendered entirely inaccessible for ~1hr" (its timeline: declared 5:00 PM,
+    # resolved 6:11 PM). Numbers about other things stay out: Earthscope's "servers taking
+    # >15min to start", Openscapes' "CPU bound for 96s", CloudBank's "took a few hours to
+    # resolve" (no number).
+    assert rows == [
+        {
+            "incident_id": f"{I2C}:reports/2025-08-12-leap-outage.md",
+            "detect": None,
+            "recover": 60.0,
+            "how": "sentence: 'inaccessible for ~1hr' (line 4)",
+        }
+    ]

@@ -251,3 +251,63 @@ def test_a_sub_heading_ticket_in_a_confluence_page() -> None:
         "<li>Alert on expiry OPS-13</li></ul><h3>Later</h3><ul><li>Managed issuer</li></ul>"
     )
     assert [a.ticket for a in pm.action_items] == ["OPS-12", "OPS-13", None]
+
+
+# -- 11. durations stated in a sentence ---------------------------------------------------
+
+
+def test_durations_stated_in_sentences() -> None:
+    pm = read_fixture("durations_in_sentences.md")
+    # "went unnoticed for 3 hours\n20 minutes" (wrapped over two lines) = 200 minutes;
+    # "recovered within 25 minutes" = 25. Not from the timeline's "restored in 4 minutes" (one
+    # step), the impact's "4 seconds to load for 40 minutes" and "12 minutes to build" (not
+    # about detection or recovery), "should have been detected within 5 minutes" (a wish),
+    # nor the action item's "detected within 10 minutes".
+    assert (pm.time_to_detect_minutes, pm.time_to_recover_minutes) == (200, 25)
+    assert pm.provenance["time_to_detect_minutes"] == (
+        "sentence: 'unnoticed for 3 hours 20 minutes' (line 5)"
+    )
+    assert pm.provenance["time_to_recover_minutes"] == (
+        "sentence: 'recovered within 25 minutes' (line 7)"
+    )
+
+
+def test_a_labelled_line_wins_over_a_sentence() -> None:
+    text = (READING / "durations_in_sentences.md").read_text(encoding="utf-8")
+    pm = read(text.replace("## Impact", "Time to recovery: 1 hour 5 minutes\n\n## Impact"))
+    assert (pm.time_to_recover_minutes, pm.provenance["time_to_recover_minutes"][:5]) == (
+        65,
+        "label",
+    )
+    assert pm.time_to_detect_minutes == 200, "the sentence still fills what no label states"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "detect", "recover"),
+    [
+        ("The hub was rendered entirely inaccessible for ~1hr.", None, 60),
+        ("It took us half an hour to notice the alert.", 30, None),
+        ("We had a 45-minute outage.", None, 45),
+        ("The outage lasted 2.5 hours.", None, 150),
+        ("Service was restored in 1h 5m after the rollback.", None, 65),
+        ("Nobody noticed for a while; we detected it after 40 minutes.", 40, None),
+        # Numbers that are not about detection or recovery.
+        ("Users' servers were taking >15min to start.", None, None),
+        ("The process was CPU bound for 96s.", None, None),
+        ("We made 15 nodes available for 30 users for 2 hours.", None, None),
+        ("While the incident took a few hours to resolve, nobody lost work.", None, None),
+        ("It was resolved after 3 attempts.", None, None),
+        ("Next time we must recover within 10 minutes.", None, None),
+    ],
+)
+def test_which_sentences_state_a_duration(
+    sentence: str, detect: float | None, recover: float | None
+) -> None:
+    pm = read(f"# X\n\n## Summary\n\n{sentence}\n")
+    assert (pm.time_to_detect_minutes, pm.time_to_recover_minutes) == (detect, recover)
+
+
+def test_a_duration_sentence_in_a_confluence_page() -> None:
+    pm = read_confluence("<h2>Summary</h2><p>The API recovered within 25 minutes.</p>")
+    assert pm.time_to_recover_minutes == 25
+    assert pm.provenance["time_to_recover_minutes"].startswith("sentence")

@@ -47,6 +47,7 @@ from loaders.reading.extract import (
     words,
 )
 from loaders.reading.limits import MAX_ACTION_ITEMS
+from loaders.reading.sentences import durations_in_prose
 
 SECTION_TEXT_LIMIT = 4000
 # Headings that structure a document but never name the incident, so are never its title.
@@ -84,6 +85,7 @@ class _State:
     texts: dict[str, list[str]] = field(default_factory=dict)
     dates: dict[str, tuple[date, str]] = field(default_factory=dict)
     items: list[ActionItem] = field(default_factory=list)
+    prose: list[tuple[str, int | None]] = field(default_factory=list)  # for stated durations
 
 
 class BlockReader:
@@ -226,6 +228,10 @@ class BlockReader:
             if s in sections
         ]
         _derive_durations(pm)
+        for name, (minutes, origin) in durations_in_prose(state.prose).items():
+            if getattr(pm, name) is None:
+                setattr(pm, name, minutes)
+                pm.provenance[name] = origin
         for name, section in (
             ("summary", "summary"),
             ("root_cause", "root_cause"),
@@ -345,6 +351,13 @@ class BlockReader:
                         pm, day, f"summary: first date written (line {_line(block.line, offset)})"
                     )
         self._section_text(state, block.text)
+        self._prose(state, block.text, block.line)
+
+    def _prose(self, state: _State, text: str, line: int | None) -> None:
+        """Keep text that may state a duration: not the timeline (a row times one step, not
+        the incident) and not the action items (they say what should happen)."""
+        if state.section not in ("timeline", "action_items"):
+            state.prose.append((text, line))
 
     def _labelled_line(self, pm: PostMortem, line: str, number: int | None) -> None:
         labelled = self.rules.labelled(line)
@@ -378,6 +391,7 @@ class BlockReader:
                 self._labelled_line(pm, line, _line(item.line, offset))
             if state.section == "timeline":
                 self._timeline_row(pm, item.text, item.line)
+            self._prose(state, item.all_text(), item.line)
         self._section_text(state, "\n".join(i.all_text() for i in block.items))
 
     def _item_details(
