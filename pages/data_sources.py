@@ -53,6 +53,14 @@ def render() -> None:
     st.subheader("Field coverage by source")
     table_block(data.table("coverage", view), "coverage")
     st.caption("Share of the selected post-mortems that state each field.")
+    st.subheader("Field coverage by basis")
+    table_block(data.table("coverage-by-basis", view), "coverage-by-basis")
+    st.caption(
+        "Per field, the share of the selected post-mortems whose value a document states, a "
+        "catalog service the text mentions, the taxonomy infers, or a person curated "
+        "(the curation file, Triage), and the share with none. Mentioned and inferred "
+        "values count whatever the sidebar switch says."
+    )
 
     st.subheader("Post-mortem completeness")
     sections = data.table("completeness", view)

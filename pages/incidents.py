@@ -12,6 +12,7 @@ import streamlit as st
 
 from loaders.model import SECTIONS
 from pages.ui import data, sidebar
+from pages.ui.basis import mix_caption
 from pages.ui.navigation import run_page
 from pages.ui.widgets import table_block
 from queries import incidents
@@ -22,7 +23,10 @@ def render() -> None:
     st.title("Incidents")
     view = sidebar.current_view()
     table = data.table("incidents", view)
-    st.caption(f"{len(table)} post-mortems: {view.filters.describe()}.")
+    st.caption(
+        f"{len(table)} post-mortems: {view.filters.describe()}. {mix_caption(view)} "
+        "A value the document does not state is marked with its basis."
+    )
     table_block(table, "incidents", height=420,
                 empty="No post-mortem matches these filters.")  # fmt: skip
 

@@ -7,6 +7,7 @@ import streamlit as st
 
 from figures import charts
 from pages.ui import data, sidebar
+from pages.ui.basis import mix_caption
 from pages.ui.navigation import run_page
 from pages.ui.widgets import chart_block, kpi_tiles, table_block
 from queries.filters import DIMENSION_LABELS
@@ -49,11 +50,15 @@ def render() -> None:
     else:
         figure = charts.stacked_bars(over_time, x="period", y="incidents", colour=split,
                                      y_title="incidents")  # fmt: skip
-    several = {"service": "services", "category": "categories"}
+    several = {"service": "services", "category": "categories", "team": "teams"}
     chart_block(figure, over_time, f"incidents-by-{split}",
                 caption="Post-mortems without a date cannot be placed in time and are not on "
                         "this chart."
                         + (f" An incident with several {several[split]} counts once in each."
+                           if split in several else "")
+                        + (" A team is the catalog's owner of the incident's services."
+                           if split == "team" else "")
+                        + (" " + mix_caption(view, "service" if split == "team" else split)
                            if split in several else ""))  # fmt: skip
 
     left, right = st.columns(2)
@@ -62,13 +67,15 @@ def render() -> None:
         top = data.table("top-categories", view)
         chart_block(charts.horizontal_bars(top, label="category", value="incidents",
                                            title="incidents"), top, "top-categories",
-                    caption="An incident with several categories counts in each.")  # fmt: skip
+                    caption="An incident with several categories counts in each. "
+                            + mix_caption(view, "category"))  # fmt: skip
     with right:
         st.subheader("Top services")
         top = data.table("top-services", view)
         chart_block(charts.horizontal_bars(top, label="service", value="incidents",
                                            title="incidents"), top, "top-services",
-                    caption="An incident with several services counts in each.")  # fmt: skip
+                    caption="An incident with several services counts in each. "
+                            + mix_caption(view, "service"))  # fmt: skip
 
     st.subheader("Time to detect and to recover")
     by = st.segmented_control("Group by", DURATION_GROUPS, default="severity", key="by",

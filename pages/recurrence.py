@@ -8,6 +8,7 @@ import streamlit as st
 
 from figures import charts
 from pages.ui import data, sidebar
+from pages.ui.basis import mix_caption
 from pages.ui.navigation import run_page
 from pages.ui.widgets import chart_block, table_block
 from queries.filters import DIMENSION_LABELS
@@ -32,7 +33,8 @@ def render() -> None:
         else None
     )
     chart_block(figure, matrix, "service-category",
-                caption="An incident with several services or categories counts in each cell.",
+                caption="An incident with several services or categories counts in each cell. "
+                        + mix_caption(view),
                 empty="No incident in this selection names both a service and a category.")  # fmt: skip
 
     st.subheader(f"Recurring patterns (by {dim})")

@@ -1,6 +1,6 @@
 -- Action items per service of their incident (an item of an incident with two services
 -- counts in both): counts per status, closure rate and overdue on $as_of.
--- uses: filtered_incidents, filtered_items, items_as_of
+-- uses: filtered_incidents, filtered_items, items_as_of, counted_services
 -- Params: the filters; $as_of (DATE)
 select
     s.service,
@@ -15,7 +15,7 @@ select
         as closure_rate,
     count(*) filter (where i.is_overdue) as overdue
 from items_as_of i
-join incident_services s on s.incident_id = i.incident_id
+join counted_services s on s.incident_id = i.incident_id
 where len(cast($services as varchar[])) = 0
    or list_contains(cast($services as varchar[]), s.service)
 group by all

@@ -1,7 +1,7 @@
 -- Time to detect and time to recover (SPEC §6) as distributions per group ($by: severity,
 -- source, service or category; an incident with two services is in both groups): n,
 -- median, p90 (linear interpolation) in minutes, and `small_n` when n < $small_n. Never a mean.
--- uses: filtered_incidents
+-- uses: filtered_incidents, counted_services, counted_categories
 -- Params: the filters; $by ('severity' | 'source' | 'service' | 'category'); $small_n (INTEGER)
 with grouped as (
     select f.incident_id, f.severity_label as "group", f.time_to_detect_minutes,
@@ -12,13 +12,13 @@ with grouped as (
     from filtered_incidents f where $by = 'source'
     union all
     select f.incident_id, s.service, f.time_to_detect_minutes, f.time_to_recover_minutes
-    from filtered_incidents f join incident_services s on s.incident_id = f.incident_id
+    from filtered_incidents f join counted_services s on s.incident_id = f.incident_id
     where $by = 'service'
       and (len(cast($services as varchar[])) = 0
            or list_contains(cast($services as varchar[]), s.service))
     union all
     select f.incident_id, c.category, f.time_to_detect_minutes, f.time_to_recover_minutes
-    from filtered_incidents f join incident_categories c on c.incident_id = f.incident_id
+    from filtered_incidents f join counted_categories c on c.incident_id = f.incident_id
     where $by = 'category'
       and (len(cast($categories as varchar[])) = 0
            or list_contains(cast($categories as varchar[]), c.category))

@@ -15,6 +15,10 @@ from typing import Any
 
 from loaders.model import KINDS
 
+# How a service or category was found (SPEC §4.5). The sidebar's switch counts all of them, or
+# only what a document states or a person curated.
+BASES = ("stated", "mentioned", "inferred", "curated")
+FIRM_BASES = ("stated", "curated")
 UNRATED = "unrated"  # the severity label of incidents whose document states none
 DEFAULT_KINDS = ("incident",)
 DIMENSIONS = ("service_category", "service", "category")
@@ -37,6 +41,7 @@ class Filters:
     categories: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     kinds: tuple[str, ...] = DEFAULT_KINDS
+    bases: tuple[str, ...] = BASES  # services and categories of these bases count
 
     def params(self) -> dict[str, Any]:
         return {
@@ -47,6 +52,7 @@ class Filters:
             "categories": list(self.categories),
             "sources": list(self.sources),
             "kinds": list(self.kinds or KINDS),
+            "bases": list(self.bases or BASES),
         }
 
     def between(self, start: date | None, end: date | None) -> Filters:
@@ -71,4 +77,6 @@ class Filters:
             if values:
                 parts.append(f"{label}: {', '.join(values)}")
         parts.append(f"kind: {', '.join(self.kinds or KINDS)}")
+        if set(self.bases or BASES) != set(BASES):
+            parts.append(f"services and categories: {', '.join(self.bases)} only")
         return "; ".join(parts)

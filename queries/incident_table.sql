@@ -1,14 +1,17 @@
 -- The Incidents table and the `incidents` export: each selected post-mortem with its date,
--- severity, services, categories and action-item counts by status.
--- uses: filtered_incidents
+-- severity, services, categories (each not stated marked with its basis: `api (mentioned)`)
+-- and action-item counts by status.
+-- uses: filtered_incidents, counted_services, counted_categories
 -- Params: the filters
 with services as (
-    select incident_id, string_agg(service, ', ' order by service) as services
-    from incident_services group by incident_id
+    select incident_id, string_agg(service || case when basis = 'stated' then '' else ' (' || basis || ')' end, ', ' order by service)
+        as services
+    from counted_services group by incident_id
 ),
 categories as (
-    select incident_id, string_agg(category, ', ' order by category) as categories
-    from incident_categories group by incident_id
+    select incident_id, string_agg(category || case when basis = 'stated' then '' else ' (' || basis || ')' end, ', ' order by category)
+        as categories
+    from counted_categories group by incident_id
 ),
 items as (
     select incident_id,

@@ -12,11 +12,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from queries.filters import Filters
+from queries.filters import BASES, Filters
 from queries.runner import run
 from queries.values import missing
 
-COUNT_DIMENSIONS = ("severity", "service", "category", "source")
+COUNT_DIMENSIONS = ("severity", "service", "category", "source", "team")
 PERIODS = ("month", "quarter")
 
 
@@ -36,7 +36,8 @@ def totals(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
 def over_time(
     conn: duckdb.DuckDBPyConnection, filters: Filters, *, by: str, period: str
 ) -> pd.DataFrame:
-    """Incidents per period (`month` | `quarter`) and `by` (severity, service, category, source)."""
+    """Incidents per period (`month` | `quarter`) and `by` (severity, service, category, source,
+    or team: the catalog's owner of the incident's services)."""
     if by not in COUNT_DIMENSIONS or period not in PERIODS:
         raise ValueError(f"by must be one of {COUNT_DIMENSIONS}, period one of {PERIODS}")
     frame = run(conn, f"incidents_by_{by}", **filters.params(), period=period)
@@ -57,6 +58,19 @@ def top(
         raise ValueError("by must be service or category")
     name = "top_services" if by == "service" else "top_categories"
     return run(conn, name, **filters.params(), limit=limit)
+
+
+def basis_mix(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """`field` (service | category), `basis`, `links`: how the selection's values were found."""
+    return run(conn, "basis_mix", **filters.params())
+
+
+def describe_mix(mix: pd.DataFrame, field: str, bases: tuple[str, ...] = BASES) -> str:
+    """ "62 stated, 140 mentioned, 30 inferred, 8 curated" for one field; the bases the
+    switch leaves out are named as not counted."""
+    counts = dict(zip(mix.loc[mix["field"] == field, "basis"], mix.loc[mix["field"] == field, "links"], strict=True))  # fmt: skip
+    parts = [f"{counts[b]} {b}" + ("" if b in bases else " (not counted)") for b in BASES if b in counts]  # fmt: skip
+    return ", ".join(parts) if parts else "none"
 
 
 def latest(conn: duckdb.DuckDBPyConnection, filters: Filters, *, limit: int = 10) -> pd.DataFrame:
@@ -94,8 +108,28 @@ def fields_with_provenance(detail_frame: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for name in DETAIL_FIELDS:
         value = row.get(name)
-        rows.append({"field": name, "value": _as_text(value), "found_in": provenance.get(name, "")})
+        rows.append(
+            {"field": name, "value": _as_text(value), "found_in": _found_in(provenance, name)}
+        )
     return pd.DataFrame(rows, columns=["field", "value", "found_in"])
+
+
+# What the enrichment steps (loaders/enrich/) add to a field's provenance.
+DERIVED_PROVENANCE = {"services": "services_mentioned", "categories": "categories_inferred"}
+
+
+def _found_in(provenance: dict[str, str], name: str) -> str:
+    """Where the document put the field, then what the catalog, the taxonomy or a person
+    (the curation file: `severity, services (pmdash-curation.yaml)`) added."""
+    parts = [provenance.get(name, "")]
+    derived = provenance.get(DERIVED_PROVENANCE.get(name, ""))
+    if derived:
+        parts.append(("mentioned: " if name == "services" else "inferred: ") + derived)
+    curated = provenance.get("curated", "")
+    fields, _, origin = curated.partition(" (")
+    if name in fields.split(", "):
+        parts.append(f"curated in {origin.rstrip(')')}")
+    return "; ".join(p for p in parts if p)
 
 
 def _as_text(value: object) -> str:
@@ -126,4 +160,5 @@ def related(
         incident_id=incident_id,
         window_days=window_days,
         kinds=filters.params()["kinds"],
+        bases=filters.params()["bases"],
     )

@@ -33,6 +33,10 @@ def field_coverage(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Data
     return run(conn, "field_coverage", **filters.params())
 
 
+def field_coverage_by_basis(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    return run(conn, "field_coverage_by_basis", **filters.params())
+
+
 def sync_status(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return run(conn, "sync_status")
 

@@ -1,5 +1,6 @@
 -- Incidents related to one post-mortem: another incident (of the selected kinds) that shares
 -- a service or a category with it and began within $window_days days before or after it.
+-- uses: counted_services, counted_categories
 -- Params: $incident_id (VARCHAR); $window_days (INTEGER); $kinds (VARCHAR[])
 with this as (
     select incident_id, coalesce(started_at, cast(incident_date as timestamp)) as began_at
@@ -7,11 +8,11 @@ with this as (
 ),
 shared as (
     select o.incident_id, 'service: ' || o.service as shared_value
-    from incident_services t join incident_services o on o.service = t.service
+    from counted_services t join counted_services o on o.service = t.service
     where t.incident_id = $incident_id and o.incident_id <> t.incident_id
     union all
     select o.incident_id, 'category: ' || o.category
-    from incident_categories t join incident_categories o on o.category = t.category
+    from counted_categories t join counted_categories o on o.category = t.category
     where t.incident_id = $incident_id and o.incident_id <> t.incident_id
 ),
 others as (

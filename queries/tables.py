@@ -59,6 +59,7 @@ TABLES: dict[str, Table] = {
     "incidents-by-service": _over_time("service"),
     "incidents-by-category": _over_time("category"),
     "incidents-by-source": _over_time("source"),
+    "incidents-by-team": _over_time("team"),
     "top-services": lambda c, v: incidents.top(c, v.filters, by="service"),
     "top-categories": lambda c, v: incidents.top(c, v.filters, by="category"),
     "latest-postmortems": lambda c, v: incidents.latest(c, v.filters),
@@ -86,6 +87,8 @@ TABLES: dict[str, Table] = {
     # Incidents, Data & sources
     "incidents": lambda c, v: incidents.table(c, v.filters),
     "coverage": lambda c, v: quality.field_coverage(c, v.filters),
+    "coverage-by-basis": lambda c, v: quality.field_coverage_by_basis(c, v.filters),
+    "basis-mix": lambda c, v: incidents.basis_mix(c, v.filters),
     "sync-status": lambda c, v: quality.sync_status(c),
     "load-errors": lambda c, v: quality.load_errors(c, v.filters),
 }

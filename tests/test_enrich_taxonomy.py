@@ -109,3 +109,9 @@ def test_a_sync_infers_only_where_no_category_is_stated(tmp_path: Path, db: Path
                        "where source_id = 'free.md'")  # fmt: skip
     # "certificate expired" (2) in the title (+1), "tls" (1): 4 points.
     assert free["p"] == "certificate (score 4: certificate expired, tls)"
+
+
+def test_the_readme_lists_every_default_category_with_its_first_phrases() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    for category, phrases in DEFAULT_TAXONOMY.items():
+        assert f"| `{category}` | “{phrases[0]}”" in readme

@@ -15,7 +15,7 @@ import streamlit as st
 from loaders.model import KINDS
 from pages.ui import data
 from queries import incidents
-from queries.filters import DEFAULT_DIM, DEFAULT_KINDS, DIMENSIONS, Filters
+from queries.filters import BASES, DEFAULT_DIM, DEFAULT_KINDS, DIMENSIONS, FIRM_BASES, Filters
 from queries.tables import View
 
 # Bound widgets write the option's text into the URL, so options are the short stable names
@@ -43,6 +43,10 @@ def render_filters() -> None:
                     placeholder="All services")  # fmt: skip
     bar.multiselect("Categories", values["category"], key="category", bind="query-params",
                     placeholder="All categories")  # fmt: skip
+    bar.toggle("Count mentioned and inferred", value=True, key="guesses", bind="query-params",
+               help="Services a catalog names in the text and categories the taxonomy "
+                    "suggests count in charts and tables. Off: only what the documents "
+                    "state or a person curated (Triage).")  # fmt: skip
     bar.multiselect("Sources", values["source"], key="source", bind="query-params",
                     placeholder="All sources")  # fmt: skip
     bar.multiselect("Kind", KINDS, default=list(DEFAULT_KINDS), key="kind", bind="query-params",
@@ -64,6 +68,7 @@ def current_filters() -> Filters:
         sources=tuple(state.get("source") or ()),
         # Choosing no kind at all would show nothing; treat it like the default instead.
         kinds=tuple(state.get("kind") or DEFAULT_KINDS),
+        bases=BASES if state.get("guesses", True) else FIRM_BASES,
     )
 
 
