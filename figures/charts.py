@@ -9,6 +9,8 @@ in any label (`<b>`, `<br>`, `<a href>`): every label is escaped, so a name is s
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from html import escape
 
 import pandas as pd
@@ -26,6 +28,8 @@ STATUS_COLOURS = {
     "unknown": "#bdbdbd",
 }
 STATUS_ORDER = list(STATUS_COLOURS)
+# Labels of a time axis: a year, a quarter (2025Q3), a month (2025-07) or a day.
+TIME_LABEL = re.compile(r"\d{4}(Q[1-4]|-\d{2}(-\d{2})?)?")
 
 
 def severity_colours(levels: tuple[str, ...], shown: list[str]) -> dict[str, str]:
@@ -44,6 +48,30 @@ def _label(value: object) -> object:
 def _literal(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     """A copy whose label columns plotly shows as written (see the module's docstring)."""
     return frame.assign(**{c: frame[c].map(_label) for c in columns})
+
+
+def axis_order(labels: Iterable[object]) -> list[object]:
+    """The order of an x axis: time labels chronologically, then the others ("no date") in
+    the order they come.
+
+    Plotly orders a category axis by first appearance across traces, so a stacked bar chart
+    whose first band starts late would put its quarters out of order (2025Q3, 2025Q4, then
+    2017Q3); the rows' order cannot fix that, an explicit axis order does.
+    """
+    unique = list(dict.fromkeys(labels))
+    dated = [v for v in unique if isinstance(v, str) and TIME_LABEL.fullmatch(v)]
+    rest = [v for v in unique if v not in dated]
+    return sorted(dated, key=lambda v: pd.Period(v).start_time) + rest
+
+
+def _time_axis(figure: go.Figure, labels: Iterable[object]) -> go.Figure:
+    """Pin the x axis to `axis_order`; a category axis, so "no date" keeps its place at the end
+    (plotly would read month labels as dates and drop any label that is not one)."""
+    order = [_label(v) for v in axis_order(labels)]
+    if any(isinstance(v, str) and not TIME_LABEL.fullmatch(v) for v in order):
+        figure.update_xaxes(type="category")
+    figure.update_xaxes(categoryorder="array", categoryarray=order)
+    return figure
 
 
 def _layout(figure: go.Figure, *, x: str = "", y: str = "") -> go.Figure:
@@ -75,7 +103,7 @@ def stacked_bars(
         color_discrete_map={_label(k): v for k, v in (colours or {}).items()},
         category_orders={colour: [_label(o) for o in order]} if order else {},
     )
-    return _layout(figure, x=x_title, y=y_title)
+    return _layout(_time_axis(figure, frame[x]), x=x_title, y=y_title)
 
 
 def severity_bars(
@@ -100,7 +128,10 @@ def horizontal_bars(frame: pd.DataFrame, *, label: str, value: str, title: str =
 
 
 def rate_line(frame: pd.DataFrame, *, x: str, y: str, title: str) -> go.Figure:
-    figure = px.line(_literal(frame, x), x=x, y=y, markers=True)
+    rank = {label: i for i, label in enumerate(axis_order(frame[x]))}
+    in_order = frame.sort_values(x, key=lambda labels: labels.map(rank), kind="stable")
+    figure = px.line(_literal(in_order, x), x=x, y=y, markers=True)  # a line joins rows in order
+    _time_axis(figure, in_order[x])
     figure.update_yaxes(tickformat=".0%", rangemode="tozero")
     return _layout(figure, y=title)
 

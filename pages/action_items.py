@@ -10,7 +10,7 @@ import streamlit as st
 from figures import charts
 from pages.ui import data, sidebar
 from pages.ui.navigation import run_page
-from pages.ui.widgets import chart_block, table_block
+from pages.ui.widgets import chart_block, rate_tile, table_block
 from queries.quality import SMALL_N
 
 
@@ -26,14 +26,14 @@ def render() -> None:
     summary = data.table("action-item-summary", view)
     row = summary.iloc[0]
     tiles = st.columns(5)
-    tiles[0].metric("Closure rate", _percent(row["closure_rate"]),
-                    help="done / (done + open + in progress). Won't do and unknown are not in it.")  # fmt: skip
-    tiles[1].metric("Won't do", _percent(row["wont_do_share"]), help="Share of all items.")
-    tiles[2].metric("Status unknown", _percent(row["unknown_share"]),
-                    help="Share of all items whose document gives no status.")  # fmt: skip
-    tiles[3].metric("On time", _percent(row["on_time_rate"]),
-                    help=f"Done by the due date, of the {int(row['done_with_both_dates'])} done "
-                         "items with both a due date and a closing date.")  # fmt: skip
+    rate_tile(tiles[0], "Closure rate", row["closure_rate"],
+              help="done / (done + open + in progress). Won't do and unknown are not in it.")  # fmt: skip
+    rate_tile(tiles[1], "Won't do", row["wont_do_share"], help="Share of all items.")
+    rate_tile(tiles[2], "Status unknown", row["unknown_share"],
+              help="Share of all items whose document gives no status.")  # fmt: skip
+    rate_tile(tiles[3], "On time", row["on_time_rate"],
+              help=f"Done by the due date, of the {int(row['done_with_both_dates'])} done "
+                   "items with both a due date and a closing date.")  # fmt: skip
     tiles[4].metric(
         "Overdue", f"{int(row['overdue']):,}", help=f"Open or in progress, due before {as_of}."
     )
@@ -81,13 +81,6 @@ def render() -> None:
     )
     table_block(data.table("vague-items", view), "vague-items", empty="No vague unfinished items.")
     st.caption("Every action item of the selection: `pmdash export action-items` (same filters).")
-
-
-def _percent(value: object) -> str:
-    try:
-        return f"{float(value):.0%}"  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return "n/a"
 
 
 if __name__ == "__main__":

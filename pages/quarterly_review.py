@@ -9,9 +9,10 @@ import streamlit as st
 
 from pages.ui import data, sidebar
 from pages.ui.navigation import run_page
-from pages.ui.widgets import download_button, table_block
+from pages.ui.widgets import download_button, rate_tile, table_block
 from queries import quarterly, report, report_html, review_charts
 from queries.filters import DIMENSION_LABELS
+from queries.values import number
 
 LATEST = "latest complete quarter"
 
@@ -55,10 +56,15 @@ def render() -> None:
     rows = list(comparison.itertuples(index=False))
     for line in (rows[:4], rows[4:]):  # seven tiles in one row would cut their labels
         for tile, row in zip(st.columns(4), line, strict=False):
-            tile.metric(row.metric, report.format_value(row.metric, row.quarter),
-                        delta=None if row.change is None else report.format_change(row.metric, row.change),
-                        delta_color="off",
-                        help=f"{previous}: {report.format_value(row.metric, row.previous_quarter)}")  # fmt: skip
+            delta = (
+                None if number(row.change) is None else report.format_change(row.metric, row.change)
+            )
+            help = f"{previous}: {report.format_value(row.metric, row.previous_quarter)}"
+            if row.metric in report.RATE_METRICS:
+                rate_tile(tile, row.metric, row.quarter, help=help, delta=delta, delta_color="off")
+            else:
+                tile.metric(row.metric, report.format_value(row.metric, row.quarter),
+                            delta=delta, delta_color="off", help=help)  # fmt: skip
     table_block(comparison, "comparison", folded="The numbers behind the tiles")
 
     st.subheader("SEV1–2 incidents")

@@ -17,7 +17,7 @@ import pandas as pd
 from queries.export import zip_of_csvs
 from queries.filters import DIMENSION_LABELS
 from queries.quarterly import QuarterReview
-from queries.values import missing
+from queries.values import NO_VALUE, missing, number, percent
 
 # Every piece of document text is written mid-line (after a date, inside a table cell), so
 # only the characters with an inline meaning need escaping: emphasis, code, links, HTML,
@@ -44,15 +44,15 @@ def escape(text: Any) -> str:
 
 def format_value(metric: Any, value: Any) -> str:
     if missing(value):
-        return "n/a"
+        return NO_VALUE
     if metric in RATE_METRICS:
-        return f"{float(value):.0%}"
+        return percent(value)
     return f"{int(value):d}"
 
 
 def format_change(metric: Any, value: Any) -> str:
-    if missing(value):
-        return "n/a"
+    if number(value) is None:
+        return NO_VALUE
     if metric in RATE_METRICS:
         return f"{float(value) * 100:+.0f} points"
     return f"{int(value):+d}"

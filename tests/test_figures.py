@@ -34,3 +34,43 @@ def test_every_label_outside_the_configured_levels_is_grey() -> None:
         ("SEV2", "#e6550d"),
         ("unrated", charts.UNRATED_COLOUR),
     ]
+
+
+def _x_order(figure: object) -> list[str]:
+    return list(figure.layout.xaxis.categoryarray)  # type: ignore[attr-defined]
+
+
+def test_time_axes_are_chronological_with_no_date_last() -> None:
+    # Rows as a real store gave them: the first status band ("done") starts late, so plotly's
+    # first-appearance order would read 2025Q3, 2025Q4, 2026Q1, 2025Q2, 2017Q3, no date.
+    statuses = pd.DataFrame({
+        "quarter": ["2025Q3", "2025Q4", "2026Q1", "no date", "2025Q2", "2017Q3", "2018Q1"],
+        "status": ["done", "done", "done", "open", "open", "unknown", "unknown"],
+        "items": [1, 2, 3, 4, 5, 6, 7],
+    })  # fmt: skip
+    chronological = ["2017Q3", "2018Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "no date"]
+    bars = charts.status_bars(statuses, x="quarter")
+    assert _x_order(bars) == chronological
+    assert bars.layout.xaxis.type == "category"  # "no date" is not a date: keep it on the axis
+
+    months = pd.DataFrame({"period": ["2026-02", "2025-11", "2026-01"],
+                           "severity": ["SEV1", "SEV2", "SEV2"], "incidents": [1, 2, 3]})  # fmt: skip
+    by_month = charts.severity_bars(months, x="period", levels=("SEV1", "SEV2"))
+    assert _x_order(by_month) == ["2025-11", "2026-01", "2026-02"]
+
+    # A line joins its points in row order: the rows themselves are put in time order.
+    rates = pd.DataFrame(
+        {"quarter": ["2026Q1", "2019Q4", "2025Q2"], "repeat_rate": [0.5, 0.0, 1.0]}
+    )
+    line = charts.rate_line(rates, x="quarter", y="repeat_rate", title="repeat rate")
+    assert list(line.data[0].x) == ["2019Q4", "2025Q2", "2026Q1"]
+    assert list(line.data[0].y) == [0.0, 1.0, 0.5]
+
+    # Buckets that are not dates keep the order the query gives them.
+    ageing = pd.DataFrame({"age_bucket": ["0–30 days", "over 365 days", "no date"],
+                           "status": ["open", "unknown", "unknown"], "items": [1, 2, 3]})  # fmt: skip
+    assert _x_order(charts.status_bars(ageing, x="age_bucket")) == [
+        "0–30 days",
+        "over 365 days",
+        "no date",
+    ]

@@ -9,6 +9,7 @@ on screen.
 from __future__ import annotations
 
 from collections.abc import Callable
+from numbers import Number
 from typing import Any
 
 import pandas as pd
@@ -17,6 +18,7 @@ import streamlit as st
 from pandas.api.types import is_datetime64_any_dtype
 
 from queries.export import to_csv_bytes
+from queries.values import NO_DENOMINATOR, NO_VALUE, missing, number, percent
 
 PERCENT = st.column_config.NumberColumn(format="percent")
 
@@ -60,7 +62,7 @@ def table_block(
         with st.expander(folded) if folded else st.container():
             # A fixed height only for long tables: short ones would show empty rows.
             st.dataframe(
-                frame,
+                _shown(frame),
                 hide_index=True,
                 column_config=_column_config(frame, columns),
                 height=height if len(frame) > 12 else "auto",
@@ -86,10 +88,45 @@ def chart_block(
     with chart_tab:
         st.plotly_chart(figure, key=f"chart-{name}", config={"displaylogo": False})
     with table_tab:
-        st.dataframe(frame, hide_index=True, column_config=_column_config(frame, columns))
+        st.dataframe(_shown(frame), hide_index=True, column_config=_column_config(frame, columns))
     if caption:
         st.caption(caption)
     csv_button(frame, name)
+
+
+def _is_rate(column: str) -> bool:
+    return (
+        column.endswith(("_rate", "_share", "share"))
+        or column.startswith("with_")
+        or column == "vague"
+    )
+
+
+def _without_value(values: pd.Series) -> bool:
+    return any(number(v) is None for v in values)
+
+
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as the table shows it: a rate column with a row that has nothing to divide by
+    becomes text ("42%", "—"), since a table would print such a cell as `None`. The CSV keeps
+    the numbers, with an empty cell there."""
+    if "metric" in frame.columns:
+        return _by_metric(frame)
+    rates = [c for c in frame.columns if _is_rate(c) and _without_value(frame[c])]
+    return frame.assign(**{c: frame[c].map(percent) for c in rates}) if rates else frame
+
+
+def _by_metric(frame: pd.DataFrame) -> pd.DataFrame:
+    """Tables of tiles (a row per metric, counts beside rates in one column) as the tiles
+    write their values."""
+    is_rate = frame["metric"].isin(list(NO_DENOMINATOR)).tolist()
+    numbers = [c for c in frame.columns if frame[c].dtype == object and c != "metric"
+               and all(isinstance(v, Number) or missing(v) for v in frame[c])]  # fmt: skip
+    return frame.assign(**{
+        c: [(_delta(v, r) or NO_VALUE) if c == "change" else _format(v, r)
+            for v, r in zip(frame[c], is_rate, strict=True)]
+        for c in numbers
+    })  # fmt: skip
 
 
 def _column_config(frame: pd.DataFrame, columns: dict[str, Any] | None) -> dict[str, Any]:
@@ -105,14 +142,25 @@ def _column_config(frame: pd.DataFrame, columns: dict[str, Any] | None) -> dict[
             config[column] = st.column_config.LinkColumn(column, display_text="open")
         elif column == "ticket_url":
             config[column] = st.column_config.LinkColumn(column, display_text="ticket")
-        elif (
-            column.endswith(("_rate", "_share", "share"))
-            or column.startswith("with_")
-            or column == "vague"
-        ):
+        elif _is_rate(column) and _without_value(frame[column]):
+            config[column] = st.column_config.TextColumn(
+                column,
+                help=f"{NO_VALUE}: this row has nothing to divide by (no items or "
+                "incidents that count towards this rate).",
+            )
+        elif _is_rate(column):
             config[column] = PERCENT
     config.update(columns or {})
     return config
+
+
+def rate_tile(tile: Any, label: str, value: object, *, help: str, delta: str | None = None,
+              delta_color: str = "normal") -> None:  # fmt: skip
+    """A metric tile for a rate: NO_VALUE when it has nothing to divide by, and its help says
+    why (NO_DENOMINATOR)."""
+    if number(value) is None:
+        help = f"{NO_VALUE}: {NO_DENOMINATOR[label]}. {help}"
+    tile.metric(label, percent(value), delta=delta, delta_color=delta_color, help=help)
 
 
 def kpi_tiles(kpis: pd.DataFrame, rates: tuple[str, ...]) -> None:
@@ -120,23 +168,25 @@ def kpi_tiles(kpis: pd.DataFrame, rates: tuple[str, ...]) -> None:
     tiles = st.columns(len(kpis))
     for tile, row in zip(tiles, kpis.itertuples(index=False), strict=True):
         is_rate = row.metric in rates
-        tile.metric(
-            row.metric,
-            _format(row.value, is_rate),
-            delta=_delta(row.change, is_rate),
-            delta_color="off" if row.metric not in ("Closure rate",) else "normal",
-            help=f"{row.period}; previous period {row.previous_period}: "
-            f"{_format(row.previous, is_rate)}",
+        help = (
+            f"{row.period}; previous period {row.previous_period}: {_format(row.previous, is_rate)}"
         )
+        delta_color = "off" if row.metric not in ("Closure rate",) else "normal"
+        if is_rate:
+            rate_tile(tile, row.metric, row.value, help=help, delta=_delta(row.change, is_rate),
+                      delta_color=delta_color)  # fmt: skip
+        else:
+            tile.metric(row.metric, _format(row.value, is_rate), delta=_delta(row.change, is_rate),
+                        delta_color=delta_color, help=help)  # fmt: skip
 
 
 def _format(value: object, is_rate: bool) -> str:
-    if value is None or pd.isna(value):  # type: ignore[arg-type]
-        return "n/a"
-    return f"{float(value):.0%}" if is_rate else f"{int(value):,}"  # type: ignore[arg-type, call-overload]
+    if number(value) is None:
+        return NO_VALUE
+    return percent(value) if is_rate else f"{int(value):,}"  # type: ignore[call-overload]
 
 
 def _delta(change: object, is_rate: bool) -> str | None:
-    if change is None or pd.isna(change):  # type: ignore[arg-type]
+    if number(change) is None:
         return None
     return f"{float(change) * 100:+.0f} pts" if is_rate else f"{int(change):+,}"  # type: ignore[arg-type, call-overload]
