@@ -41,6 +41,16 @@ class ActionItem:
 
 
 @dataclass(slots=True)
+class DateCandidate:
+    """A day a document gives for its incident, and where it says so (read time only)."""
+
+    kind: str  # front matter, property, label, title, timeline, summary or file name
+    origin: str  # the provenance text
+    day: date | None  # None for a timeline day written without its year
+    month_day: tuple[int, int] | None = None  # (month, day) of such a day
+
+
+@dataclass(slots=True)
 class PostMortem:
     source_name: str
     source_kind: str
@@ -73,6 +83,9 @@ class PostMortem:
     source_updated_at: datetime | None = None
     # Problems found while reading a document that still loaded (unknown severity, bad date…).
     warnings: list[str] = field(default_factory=list)
+    # Every date the document gives for the incident; `incident_date` is chosen among them
+    # (loaders.reading.incident_date) and the provenance names the others. Not stored.
+    date_candidates: list[DateCandidate] = field(default_factory=list)
 
     @property
     def incident_id(self) -> str:

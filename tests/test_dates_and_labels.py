@@ -14,6 +14,7 @@ from loaders.reading.dates import (
     parse_date,
     parse_datetime,
     parse_duration_minutes,
+    row_day,
 )
 from loaders.reading.extract import parse_action_text
 
@@ -33,6 +34,24 @@ from loaders.reading.extract import parse_action_text
 )
 def test_find_date(text: str, expected: date | None) -> None:
     assert find_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("row", "day"),
+    [
+        ("2018-08-22, 03:26pm: first noticed", date(2018, 8, 22)),
+        ("### July 11, 2025, 12:42 PM", date(2025, 7, 11)),
+        ("July 22", (7, 22)),  # no year: the reader places it among the document's dates
+        ("15 May", (5, 15)),
+        ("- **Monday, May 12th** alert fires", (5, 12)),
+        ("February 29", (2, 29)),  # a day in a leap year
+        ("February 30", None),
+        ("10:00 we read the 2019-01-01 runbook", None),  # a row's day is the one it starts with
+        ("2023-02-30 12:00", None),
+    ],
+)
+def test_the_day_a_timeline_row_starts_with(row: str, day: object) -> None:
+    assert row_day(row) == day
 
 
 def test_impossible_dates_are_reported_not_guessed() -> None:

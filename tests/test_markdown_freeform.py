@@ -50,8 +50,9 @@ EXPECTED = {
         "Memory overload on WER cluster",
         date(2020, 8, 28),
         ["unknown"] * 5,
-        "the H1 '2020-08-28 - Memory overload…' states the date (the file name's 10-28 is later "
-        "and loses to the title); five bullets with issue links, no status",
+        "the H1 '2020-08-28 - Memory overload…' and the summary ('On 2020-08-28') state the date; "
+        "the timeline has times only, so the file name's 10-28 is outvoted two to one (and named "
+        "in the provenance); five bullets with issue links, no status",
     ),
     (I2C, "reports/2023-01-23-Upgrading-ingress-nginx-caused-brief-outage-in-carbonplan.md"): (
         "Upgrading ingress-nginx caused brief outage in carbonplan",
@@ -79,9 +80,11 @@ EXPECTED = {
     ),
     (I2C, "reports/2025-07-21-openscapes-hub-pods-dying.md"): (
         "Incident report July 21 2025 - Openscapes hub pods dying post-stress-testing",
-        date(2025, 7, 21),
+        date(2025, 7, 22),
         ["open"],
-        "'July 21 2025' in the H1; one unchecked box",
+        "the H1 and the summary say July 21 2025, the day of the support request and the stress "
+        "test; the timeline's days are '## July 22' (first alert fires at 1:03) and 'July 23' "
+        "(resolved), so the incident day is 2025-07-22, the year from the title; one unchecked box",
     ),
     (I2C, "reports/2025-08-12-leap-outage.md"): (
         "Incident report August 12 2025 - LEAP hub outage",
@@ -156,6 +159,28 @@ def test_date_provenance_names_its_rule(corpus_store: str) -> None:
     assert how["001-buildkite-failing-build.md"] == "not stated"
     assert how["002-cloudflare-incomplete-migration.md"].startswith("summary: first date written")
     assert how["004-sushibar-certificate-expired.md"].startswith("label 'Start'")
+
+
+def test_the_other_dates_written_are_named_in_the_provenance(corpus_store: str) -> None:
+    rows = query(
+        corpus_store,
+        "select source_id, provenance->>'incident_date' as how from incidents "
+        "where provenance->>'incident_date' like '%other dates%' order by source_id",
+    )
+    assert rows == [
+        {
+            "source_id": "reports/2020-10-28-memory-overload.md",
+            "how": "title (H1 heading (line 1)); other dates written: 2020-10-28 (file name)",
+        },
+        {
+            "source_id": "reports/2025-07-21-openscapes-hub-pods-dying.md",
+            "how": "timeline: the row at line 22, its year from the document's other dates; "
+            "other dates written: 2025-07-21 (title, summary, file name)",
+        },
+    ], (
+        "the other nine documents write one date (or none) wherever they write it; the "
+        "sushibar timeline's first day is its 'Start:' line's day"
+    )
 
 
 def test_durations_stated_in_sentences(corpus_store: str) -> None:

@@ -253,6 +253,85 @@ def test_a_sub_heading_ticket_in_a_confluence_page() -> None:
     assert [a.ticket for a in pm.action_items] == ["OPS-12", "OPS-13", None]
 
 
+# -- 10. conflicting dates -------------------------------------------------------------------
+
+
+def test_the_timeline_decides_when_title_and_file_name_disagree_with_it() -> None:
+    pm = read_fixture("2024-03-08-checkout-errors.md")
+    # The title's 2023-11-02 was copied from an older report and the file name is the day it
+    # was published; every timeline row is on 5 or 6 March 2024.
+    assert pm.incident_date == date(2024, 3, 5)
+    assert pm.provenance["incident_date"] == (
+        "timeline: the row at line 10; other dates written: 2023-11-02 (title); "
+        "2024-03-08 (file name)"
+    )
+
+
+def test_timeline_days_without_a_year_and_a_title_among_them() -> None:
+    pm = read_fixture("2025-01-03-new-year-queue-backlog.md")
+    # '## December 31' and '## January 2' continue the timeline; the title's 2 January 2025 is
+    # one of its days, so the title stands (the timeline began with the cause on 31 December,
+    # which takes the year 2024: nearest to the document's other dates).
+    assert pm.incident_date == date(2025, 1, 2)
+    assert pm.provenance["incident_date"] == (
+        "title (H1 heading (line 1)); other dates written: 2024-12-31 (timeline's first day); "
+        "2025-01-03 (file name)"
+    )
+    assert "timeline" in pm.sections
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected", "how"),
+    [
+        # A date stated as a field wins over every other date written.
+        (
+            "2024-05-10-x.md",
+            "# 2024-05-01 Outage\n\nDate: 2024-05-02\n\n## Timeline\n- 2024-05-03 10:00 x\n",
+            date(2024, 5, 2),
+            "label 'Date' (line 3); other dates written: 2024-05-01 (title); 2024-05-03 "
+            "(timeline's first day); 2024-05-10 (file name)",
+        ),
+        # No timeline days: the date two of title, summary and file name agree on.
+        (
+            "2024-05-09-x.md",
+            "# 2024-02-01 Outage\n\n## Summary\n\nOn 2024-05-09 the API failed.\n",
+            date(2024, 5, 9),
+            "summary: first date written (line 5); other dates written: 2024-02-01 (title)",
+        ),
+        # Only the title and a later file name: the title.
+        (
+            "2024-05-09-x.md",
+            "# 2024-05-07 Outage\n\n## Summary\n\nThe API failed.\n",
+            date(2024, 5, 7),
+            "title (H1 heading (line 1)); other dates written: 2024-05-09 (file name)",
+        ),
+        # One date, written once: nothing else to name.
+        ("x.md", "# 2024-05-07 Outage\n", date(2024, 5, 7), "title (H1 heading (line 1))"),
+        # A date later in a row is a reference, not the row's day.
+        (
+            "x.md",
+            "# Outage\n\n## Timeline\n\n- 10:00 we read the 2019-01-01 runbook\n",
+            None,
+            "not stated",
+        ),
+    ],
+)
+def test_which_date_is_the_incident_date(
+    name: str, text: str, expected: date | None, how: str
+) -> None:
+    pm = read(text, name)
+    assert (pm.incident_date, pm.provenance["incident_date"]) == (expected, how)
+
+
+def test_conflicting_dates_in_a_confluence_page() -> None:
+    pm = read_confluence(
+        "<h1>2023-11-02 Checkout errors</h1><h2>Timeline</h2>"
+        "<ul><li>2024-03-05 14:09 first errors</li></ul>"
+    )
+    assert pm.incident_date == date(2024, 3, 5)
+    assert "2023-11-02 (title)" in pm.provenance["incident_date"]
+
+
 # -- 11. durations stated in a sentence ---------------------------------------------------
 
 

@@ -28,6 +28,13 @@ _TIME = re.compile(
 )
 
 
+_WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+_ROW_START = re.compile(rf"^[\s#*_>|`\[(—–-]*{_WEEKDAY}", re.IGNORECASE)
+_NO_YEAR = r"(?!\d|,?\s*(?:19|20)\d\d)"
+_MONTH_DAY = re.compile(rf"{_MONTH}\s+{_DAY}\b{_NO_YEAR}", re.IGNORECASE)
+_DAY_MONTH = re.compile(rf"{_DAY}\s+(?:of\s+)?{_MONTH}(?![a-z]){_NO_YEAR}", re.IGNORECASE)
+
+
 class ImpossibleDate(ValueError):
     """Text shaped like a date that does not exist on the calendar."""
 
@@ -43,14 +50,43 @@ def find_date(text: str, *, strict: bool = False) -> date | None:
         for match in pattern.finditer(text):
             candidates.append(match)
     for match in sorted(candidates, key=lambda m: m.start()):
-        groups = match.groupdict()
-        month = int(groups["month"]) if groups.get("month") else MONTHS[groups["mon"][:3].lower()]
         try:
-            return date(int(groups["year"]), month, int(groups["day"]))
+            return _date_of(match)
         except ValueError as e:
             if strict:
                 raise ImpossibleDate(f"{match.group(0)!r} is not a real date") from e
     return None
+
+
+def row_day(text: str) -> date | tuple[int, int] | None:
+    """The day a timeline row or heading starts with: a date, or (month, day) when it is
+    written without a year ("## July 22", "15 May: failover"); None when it starts otherwise.
+    """
+    rest = text[_ROW_START.match(text).end() :]  # type: ignore[union-attr]  # always matches
+    for pattern in (_ISO, _MONTH_FIRST, _DAY_FIRST):
+        match = pattern.match(rest)
+        if match:
+            try:
+                return _date_of(match)
+            except ValueError:
+                return None  # not on the calendar: no day to offer
+    for pattern in (_MONTH_DAY, _DAY_MONTH):
+        match = pattern.match(rest)
+        if match:
+            month, day = MONTHS[match["mon"][:3].lower()], int(match["day"])
+            try:
+                date(2000, month, day)  # a leap year: 29 February is a day
+            except ValueError:
+                return None
+            return month, day
+    return None
+
+
+def _date_of(match: re.Match[str]) -> date:
+    """The date a match of _ISO, _MONTH_FIRST or _DAY_FIRST names; ValueError if none."""
+    groups = match.groupdict()
+    month = int(groups["month"]) if groups.get("month") else MONTHS[groups["mon"][:3].lower()]
+    return date(int(groups["year"]), month, int(groups["day"]))
 
 
 def parse_date(value: object) -> date | None:

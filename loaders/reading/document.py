@@ -15,6 +15,7 @@ from datetime import date
 
 from loaders.model import ActionItem, PostMortem
 from loaders.normalize import Normalizer, split_list
+from loaders.reading import incident_date
 from loaders.reading.blocks import (
     Block,
     Heading,
@@ -31,6 +32,7 @@ from loaders.reading.dates import (
     parse_date,
     parse_datetime,
     parse_duration_minutes,
+    row_day,
 )
 from loaders.reading.extract import (
     Rules,
@@ -62,7 +64,6 @@ REPORTED_FIELDS = (
     "severity", "status", "kind", "services", "categories", "tags", "summary", "root_cause",
     "contributing_factors", "customer_impact", "time_to_detect_minutes", "time_to_recover_minutes",
 )  # fmt: skip
-DATE_PRECEDENCE = ("front matter", "property", "label", "title", "timeline", "summary", "file name")
 
 
 @dataclass(slots=True)
@@ -170,16 +171,8 @@ class BlockReader:
         except ImpossibleDate as e:
             pm.warnings.append(f"{e} ({origin}); incident date not taken from it")
             return
-        if day is None:
-            return
-        kind = next((k for k in DATE_PRECEDENCE if origin.startswith(k)), "label")
-        current = pm.provenance.get("incident_date")
-        current_kind = next((k for k in DATE_PRECEDENCE if current and current.startswith(k)), None)
-        if current_kind is None or DATE_PRECEDENCE.index(kind) < DATE_PRECEDENCE.index(
-            current_kind
-        ):
-            pm.incident_date = day
-            pm.provenance["incident_date"] = origin
+        if day is not None:
+            incident_date.offer(pm, day, origin)
 
     # -- the body ---------------------------------------------------------------------------
 
@@ -278,6 +271,12 @@ class BlockReader:
             )
             self._section_text(state, text)
             return
+        if state.section == "timeline" and len(text) <= 40 and row_day(text):
+            # "## Timeline" then "## May 12", "## May 13": day headings at the timeline's
+            # own level continue it.
+            self._timeline_row(pm, text, block.line)
+            self._section_text(state, text)
+            return
         if section:
             state.section, state.section_level = section, block.level
             state.groups = []
@@ -367,11 +366,10 @@ class BlockReader:
             self.apply(pm, name, value, f"label '{label}' (line {number})")
 
     def _timeline_row(self, pm: PostMortem, text: str, number: int | None) -> None:
-        if "timeline" in (pm.provenance.get("incident_date") or ""):
-            return
-        day = find_date(text)
+        """A row's day (the date it starts with) is one of the incident's days."""
+        day = row_day(text)
         if day:
-            self._date_candidate(pm, day, f"timeline: first dated row (line {number})")
+            incident_date.offer(pm, day, f"timeline: the row at line {number}")
 
     def _section_text(self, state: _State, text: str) -> None:
         if state.section:

@@ -184,8 +184,7 @@ def _midnight(day: date | None) -> datetime | None:
 
 def _from_file_name(pm: PostMortem, source_id: str, reader: BlockReader) -> None:
     stem = PurePosixPath(source_id).stem
-    if pm.incident_date is None:
-        reader.date_in_text(pm, stem, "file name")
+    reader.date_in_text(pm, stem, "file name")  # a candidate even when others are written
     if pm.title is None:
         name = re.sub(r"^\s*(?:\d{4}[-_.]\d{2}[-_.]\d{2}|\d+)[-_ .]*", "", stem)
         name = re.sub(r"[-_]+", " ", name).strip() or stem
