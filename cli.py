@@ -177,6 +177,81 @@ def serve(config_path: str | None, db: str | None, streamlit_args: tuple[str, ..
     sys.exit(subprocess.call(command, env=env))
 
 
+@main.command()
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), help="pmdash.toml to use."
+)
+@click.option("--db", help="DuckDB store (default: the config's, else data/pmdash.duckdb).")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the triage table as CSV.")
+@click.option(
+    "--apply",
+    "apply_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Merge an edited copy of that CSV into the curation file.",
+)
+def triage(
+    config_path: str | None, db: str | None, out: str | None, apply_path: str | None
+) -> None:
+    """The Triage page's table as CSV (--out), or an edited copy merged into the curation
+    file (--apply): only the fields changed in the copy become curated."""
+    import pandas as pd
+
+    from loaders.enrich.curation import write_curation
+    from loaders.model import KINDS
+    from loaders.store import connect_read_only
+    from queries import triage as triage_table
+    from queries.export import to_csv_bytes
+    from queries.filters import Filters
+
+    if bool(out) == bool(apply_path):
+        click.echo(
+            "pmdash triage: give exactly one of --out FILE.csv and --apply FILE.csv", err=True
+        )
+        sys.exit(EXIT_USAGE)
+    config = _config(config_path)
+    everything = Filters(kinds=KINDS)  # drills and near misses need deciding too
+    with connect_read_only(store_location(db, config)) as conn:
+        if out:
+            frame = triage_table.table(conn, everything)
+            Path(out).write_bytes(to_csv_bytes(triage_table.as_csv_frame(frame)))
+            click.echo(f"{len(frame)} post-mortems to triage written to {out}")
+            return
+        current = triage_table.table(conn, everything, pending_only=False)
+    edited = pd.read_csv(str(apply_path), dtype=str, keep_default_na=False)
+    if "incident_id" not in edited.columns:
+        click.echo(f"pmdash triage: {apply_path} has no incident_id column", err=True)
+        sys.exit(EXIT_USAGE)
+    updates = triage_table.changes(current.to_dict("records"), edited.to_dict("records"))
+    unknown = sorted(set(edited["incident_id"]) - set(current["incident_id"]))
+    for iid in unknown:
+        click.echo(f"pmdash triage: no incident {iid!r} in the store; its row is ignored", err=True)
+    if not updates:
+        click.echo("no change to apply")
+        return
+    write_curation(config.curation_file, updates)
+    click.echo(
+        f"{len(updates)} post-mortems changed in {config.curation_file}; "
+        "run `pmdash sync` to apply them to the store"
+    )
+
+
+@main.group()
+def suggest() -> None:
+    """Suggestions to start a configuration from."""
+
+
+@suggest.command("services")
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+def suggest_services(path: str) -> None:
+    """Candidate service names in the post-mortems under PATH (code spans, host names,
+    repeated capitalised terms), with counts, to write a first catalog from. Tab-separated."""
+    from loaders.enrich.suggest import suggest_services as candidates
+
+    click.echo("mentions\tdocuments\tsignal\tname")
+    for c in candidates(Path(path)):
+        click.echo(f"{c.mentions}\t{c.documents}\t{c.signal}\t{c.name}")
+
+
 # `pmdash export` and `pmdash report` live with the queries they run (queries/commands.py).
 main.add_command(export_command)
 main.add_command(report_command)

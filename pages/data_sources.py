@@ -7,12 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from figures import charts
-from loaders.enrich import steps_for
-from loaders.model import ConfigError, SourceError
 from loaders.store import is_file_store
-from loaders.sync import build_source, sync
 from pages.ui import data, sidebar
 from pages.ui.navigation import run_page
+from pages.ui.syncing import sync_with_progress
 from pages.ui.widgets import chart_block, table_block
 from queries import quality
 
@@ -91,25 +89,7 @@ def render_sync_button(config, db: str) -> None:  # type: ignore[no-untyped-def]
     st.button("Sync now", icon=":material/sync:", key="sync", on_click=_request_sync)
     if not st.session_state.pop(SYNC_REQUESTED, False):
         return
-    with st.status("Syncing…", expanded=True) as status:
-        line = st.empty()
-
-        def progress(source_name: str, seen: int) -> None:
-            line.text(f"{source_name}: {seen} documents read")
-
-        try:
-            sources = [build_source(s, config) for s in config.sources]
-            results = sync(db, sources, progress, steps_for(config))
-        except (ConfigError, SourceError) as e:
-            title = getattr(e, "title", "The sync could not start")
-            status.update(label="Sync failed", state="error")
-            st.error(f"**{title}**\n\n{e}")
-            return
-        for result in results:
-            st.text(result.summary())
-        failed = any(r.status == "failed" for r in results)
-        status.update(label="Sync failed for a source" if failed else "Sync done",
-                      state="error" if failed else "complete")  # fmt: skip
+    sync_with_progress(config, db)
 
 
 if __name__ == "__main__":

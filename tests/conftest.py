@@ -71,3 +71,15 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     )
     sync(str(path), [source])
     return str(path)
+
+
+def write_catalog_corpus(root: Path, docs: dict[str, str]) -> Path:
+    """Post-mortems in root/docs and the Backstage catalog of tests/fixtures/backstage/payments
+    in root/backstage, for tests of services and categories the documents do not state."""
+    import shutil
+
+    (root / "docs").mkdir()
+    for name, text in docs.items():
+        (root / "docs" / name).write_text(text)
+    shutil.copytree(FIXTURES / "backstage" / "payments", root / "backstage")
+    return root / "docs"

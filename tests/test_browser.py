@@ -20,6 +20,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,17 +107,19 @@ def port() -> int:
     return free_port()
 
 
-@pytest.fixture
-def fresh_server(sample_db: str, tmp_path: Path, port: int) -> Iterator[str]:
-    """A newly started `streamlit run dashboard.py`; yields its base URL."""
+@contextmanager
+def started_server(db: str, folder: Path, port: int, config: Path | None = None) -> Iterator[str]:
+    """`streamlit run dashboard.py` on `db` (and `config`); yields its base URL."""
     env = {k: v for k, v in os.environ.items() if k != "PMDASH_CONFIG"}
-    env["PMDASH_DB"] = sample_db
-    log = (tmp_path / "server.log").open("w")
+    env["PMDASH_DB"] = db
+    if config is not None:
+        env["PMDASH_CONFIG"] = str(config)
+    log = (folder / "server.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard.py"),
          "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
          "--server.fileWatcherType=none", "--browser.gatherUsageStats=false"],
-        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
@@ -126,7 +129,7 @@ def fresh_server(sample_db: str, tmp_path: Path, port: int) -> Iterator[str]:
                 urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).close()
                 break
             except OSError:
-                assert server.poll() is None, (tmp_path / "server.log").read_text()
+                assert server.poll() is None, (folder / "server.log").read_text()
                 assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.2)
         yield base
@@ -134,6 +137,13 @@ def fresh_server(sample_db: str, tmp_path: Path, port: int) -> Iterator[str]:
         server.terminate()
         server.wait(timeout=30)
         log.close()
+
+
+@pytest.fixture
+def fresh_server(sample_db: str, tmp_path: Path, port: int) -> Iterator[str]:
+    """A newly started `streamlit run dashboard.py` on the sample store; yields its base URL."""
+    with started_server(sample_db, tmp_path, port) as base:
+        yield base
 
 
 def wait_until_rendered(page: Page, title: str, charts: int) -> None:
@@ -155,7 +165,7 @@ def assert_page(page: Page, link: DeepLink) -> None:
         "[data-testid='stSidebarNavLink'] [data-testid='stMarkdownContainer']"
     ).all_inner_texts()
     assert nav == ["Overview", "Recurrence", "Action items", "Quarterly review", "Incidents",
-                   "Data & sources"]  # fmt: skip
+                   "Data & sources", "Triage"]  # fmt: skip
     sidebar = page.locator("[data-testid='stSidebar']").inner_text()
     for value in link.sidebar_shows:
         assert value in sidebar, f"the sidebar lost {value!r} from the URL"
@@ -190,3 +200,79 @@ def test_a_shared_link_is_the_first_request_to_a_fresh_server(
             assert page.locator(ERRORS).count() == 0
     finally:
         page.close()
+
+
+TRIAGE_DOCS = {
+    # Stated severity SEV3: not among the SEV1-2 incidents, and nothing left to triage.
+    "a.md": "# 2026-03-01 Checkout down\n\nSeverity: SEV3\nServices: checkout\n"
+    "Category: database\n\n## Summary\nQueries timed out.\n",
+    # No severity: the one row of the Triage page.
+    "b.md": "# 2026-03-05 Payments errors\n\nServices: payments\nCategory: certificate\n\n"
+    "## Summary\nThe TLS certificate expired.\n",
+}
+
+
+def severities_in_legend(page: Page) -> list[str]:
+    """The legend of the Overview's first chart (incidents over time by severity); SVG text
+    has no innerText, so its textContent."""
+    return (
+        page.locator(".js-plotly-plot")
+        .first.locator(".legendtext")
+        .evaluate_all("items => items.map(item => item.textContent)")
+    )
+
+
+def test_triage_edit_a_cell_save_and_the_chart_changes(
+    tmp_path: Path, port: int, browser: BrowserContext
+) -> None:
+    from conftest import git_source
+
+    from loaders.config import load_config
+    from loaders.enrich import steps_for
+    from loaders.sync import sync
+
+    (tmp_path / "docs").mkdir()
+    for name, text in TRIAGE_DOCS.items():
+        (tmp_path / "docs" / name).write_text(text)
+    config_path = tmp_path / "pmdash.toml"
+    config_path.write_text('[[sources]]\nname = "docs"\nkind = "git"\npath = "docs"\n')
+    config = load_config(config_path)
+    db = str(tmp_path / "store.duckdb")
+    sync(db, [git_source(tmp_path / "docs", config=config)], None, steps_for(config))
+    with started_server(db, tmp_path, port, config_path) as base:
+        page = browser.new_page()
+        try:
+            page.goto(base + "/overview")
+            wait_until_rendered(page, "Overview", 1)
+            legend = severities_in_legend(page)
+            assert "SEV1" not in legend and "unrated" in legend
+
+            page.goto(base + "/triage")
+            page.get_by_text("No change yet").wait_for(timeout=RENDER_LIMIT_MS)
+            # The editor is a canvas: double-click the severity cell of the first row (the
+            # title column is "medium", 200 px; rows and the header are 35 px high), type, Enter.
+            grid = page.locator("[data-testid='stDataFrameResizable']").first.bounding_box()
+            assert grid is not None
+            page.mouse.dblclick(grid["x"] + 200 + 37, grid["y"] + 35 + 17)
+            page.keyboard.type("SEV1")
+            page.keyboard.press("Enter")
+            page.get_by_text("1 post-mortem changed and not saved yet.").wait_for(
+                timeout=RENDER_LIMIT_MS
+            )
+            page.get_by_role("button", name="Save").click()
+            page.get_by_text("Saved 1 post-mortem to pmdash-curation.yaml and synced.").wait_for(
+                timeout=RENDER_LIMIT_MS
+            )
+            page.screenshot(path=str(ARTIFACTS / "triage-saved.png"))
+            assert page.locator(ERRORS).count() == 0
+            assert (
+                "docs:b.md:\n  severity: SEV1\n" in (tmp_path / "pmdash-curation.yaml").read_text()
+            )
+
+            page.goto(base + "/overview")
+            wait_until_rendered(page, "Overview", 1)
+            page.screenshot(path=str(ARTIFACTS / "triage-then-overview.png"))
+            legend = severities_in_legend(page)
+            assert "SEV1" in legend and "unrated" not in legend
+        finally:
+            page.close()

@@ -3,10 +3,8 @@ inferred values out, the basis mix for captions, field coverage by basis, teams.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from conftest import FIXTURES, git_source
+from conftest import git_source, write_catalog_corpus
 
 from loaders.config import parse_config
 from loaders.enrich import steps_for
@@ -30,13 +28,10 @@ DOCS = {
 @pytest.fixture(scope="module")
 def conn(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     root = tmp_path_factory.mktemp("basis")
-    (root / "docs").mkdir()
-    for name, text in DOCS.items():
-        (root / "docs" / name).write_text(text)
-    shutil.copytree(FIXTURES / "backstage" / "payments", root / "backstage")
+    docs = write_catalog_corpus(root, DOCS)
     config = parse_config({"services": {"catalog": "backstage"}}, root / "pmdash.toml")
     db = str(root / "store.duckdb")
-    sync(db, [git_source(root / "docs", config=config)], None, steps_for(config))
+    sync(db, [git_source(docs, config=config)], None, steps_for(config))
     return connect_read_only(db)
 
 

@@ -35,6 +35,7 @@ PAGES = (
     ("quarterly_review", "Quarterly review", ":material/event_note:"),
     ("incidents", "Incidents", ":material/list_alt:"),
     ("data_sources", "Data & sources", ":material/database:"),
+    ("triage", "Triage", ":material/rule:"),
 )
 
 
