@@ -8,7 +8,7 @@ from datetime import date
 import streamlit as st
 
 from figures import charts
-from pages.ui import data, sidebar
+from pages.ui import data, gaps, sidebar
 from pages.ui.navigation import run_page
 from pages.ui.widgets import chart_block, rate_tile, table_block
 from queries.quality import SMALL_N
@@ -69,7 +69,8 @@ def render() -> None:
     st.subheader("By owner")
     table_block(data.table("by-owner", view), "by-owner")
     st.subheader("By service")
-    table_block(data.table("by-service", view), "by-service")
+    table_block(data.table("by-service", view), "by-service",
+                empty=gaps.why_empty(view, "service", "No action item to show by service."))  # fmt: skip
     st.caption("An item of an incident with several services counts in each.")
 
     st.subheader("Hygiene")

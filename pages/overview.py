@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from figures import charts
-from pages.ui import data, sidebar
+from pages.ui import data, gaps, sidebar
 from pages.ui.basis import mix_caption
 from pages.ui.navigation import run_page
 from pages.ui.widgets import chart_block, kpi_tiles, table_block
@@ -59,7 +59,10 @@ def render() -> None:
                         + (" A team is the catalog's owner of the incident's services."
                            if split == "team" else "")
                         + (" " + mix_caption(view, "service" if split == "team" else split)
-                           if split in several else ""))  # fmt: skip
+                           if split in several else ""),
+                empty=gaps.why_empty(view, "service" if split == "team" else split,
+                                     f"No incident to show by {split}.")
+                if split in several else "No dated incident in this selection.")  # fmt: skip
 
     left, right = st.columns(2)
     with left:
@@ -68,14 +71,16 @@ def render() -> None:
         chart_block(charts.horizontal_bars(top, label="category", value="incidents",
                                            title="incidents"), top, "top-categories",
                     caption="An incident with several categories counts in each. "
-                            + mix_caption(view, "category"))  # fmt: skip
+                            + mix_caption(view, "category"),
+                    empty=gaps.why_empty(view, "category", "No category to show."))  # fmt: skip
     with right:
         st.subheader("Top services")
         top = data.table("top-services", view)
         chart_block(charts.horizontal_bars(top, label="service", value="incidents",
                                            title="incidents"), top, "top-services",
                     caption="An incident with several services counts in each. "
-                            + mix_caption(view, "service"))  # fmt: skip
+                            + mix_caption(view, "service"),
+                    empty=gaps.why_empty(view, "service", "No service to show."))  # fmt: skip
 
     st.subheader("Time to detect and to recover")
     by = st.segmented_control("Group by", DURATION_GROUPS, default="severity", key="by",
@@ -86,7 +91,7 @@ def render() -> None:
                 caption=f"Minutes, as distributions: median and p90 per group, never a mean. "
                         f"Groups marked 'few' have fewer than {SMALL_N} incidents (small_n): "
                         "read their median and p90 with care.",
-                empty="No post-mortem in this selection states a time to detect or recover.")  # fmt: skip
+                empty=gaps.why_empty(view, "duration", "No durations to show."))  # fmt: skip
 
     st.subheader("Latest post-mortems")
     table_block(data.table("latest-postmortems", view), "latest-postmortems")

@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from pages.ui import data, sidebar
+from pages.ui import data, gaps, sidebar
 from pages.ui.navigation import run_page
 from pages.ui.widgets import download_button, rate_tile, table_block
-from queries import quarterly, report, report_html, review_charts
+from queries import quarterly, recurrence, report, report_html, review_charts
 from queries.filters import DIMENSION_LABELS
 from queries.values import number
 
@@ -72,9 +72,12 @@ def render() -> None:
 
     dim = DIMENSION_LABELS[review.dim]
     st.subheader(f"Recurring patterns (by {dim})")
+    note = data.call(recurrence.dimension_note, view.filters.between(quarter.start, quarter.end),
+                     review.dim)  # fmt: skip
     table_block(review.patterns, "recurring_patterns",
                 empty=f"No recurring patterns: no {dim} had {review.threshold} or more incidents "
-                      f"within {review.window_days} days including one this quarter.")  # fmt: skip
+                      f"within {review.window_days} days including one this quarter."
+                      + (f" {note}. {gaps.advice(view, review.dim)}" if note else ""))  # fmt: skip
     if not review.patterns.empty:
         table_block(review.pattern_incidents, "recurring_pattern_incidents")
 

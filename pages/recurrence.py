@@ -7,10 +7,11 @@ from __future__ import annotations
 import streamlit as st
 
 from figures import charts
-from pages.ui import data, sidebar
+from pages.ui import data, gaps, sidebar
 from pages.ui.basis import mix_caption
 from pages.ui.navigation import run_page
 from pages.ui.widgets import chart_block, table_block
+from queries import recurrence
 from queries.filters import DIMENSION_LABELS
 
 
@@ -24,6 +25,9 @@ def render() -> None:
         f"{view.threshold} incidents within {view.window_days} days (`[recurrence]` in "
         "pmdash.toml). Change the dimension in the sidebar."
     )
+    note = data.call(recurrence.dimension_note, view.filters, view.dim)
+    if note:
+        st.info(f"{note}. {gaps.advice(view, view.dim)}", icon=":material/info:")
 
     st.subheader("Incidents by service and category")
     matrix = data.table("service-category", view)
@@ -35,7 +39,7 @@ def render() -> None:
     chart_block(figure, matrix, "service-category",
                 caption="An incident with several services or categories counts in each cell. "
                         + mix_caption(view),
-                empty="No incident in this selection names both a service and a category.")  # fmt: skip
+                empty=gaps.why_empty(view, "service_category", "The heatmap is empty."))  # fmt: skip
 
     st.subheader(f"Recurring patterns (by {dim})")
     patterns = data.table("recurring-patterns", view)
@@ -59,7 +63,8 @@ def render() -> None:
                     caption="Repeats / incidents of each quarter (by incident date).")  # fmt: skip
     with right:
         st.subheader(f"Repeat rate by {dim}")
-        table_block(data.table("recurrence", view), "recurrence")
+        table_block(data.table("recurrence", view), "recurrence",
+                    empty=gaps.why_empty(view, view.dim, f"No incident has a {dim}."))  # fmt: skip
 
     st.subheader("Déjà vu")
     st.caption(

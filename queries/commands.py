@@ -19,9 +19,9 @@ import duckdb
 from loaders.config import Config, load_config, store_location
 from loaders.model import KINDS, ConfigError
 from loaders.store import connect_read_only
-from queries import quarterly, report, report_html, review_charts
+from queries import quarterly, recurrence, report, report_html, review_charts
 from queries.export import to_csv_bytes
-from queries.filters import DEFAULT_DIM, DEFAULT_KINDS, DIMENSIONS, Filters
+from queries.filters import DEFAULT_KINDS, DIMENSIONS, Filters
 from queries.incidents import PERIODS
 from queries.quality import DURATION_GROUPS
 from queries.tables import TABLES, View, table
@@ -49,8 +49,9 @@ def _filter_options(*, dates: bool) -> Callable[[Callable[..., Any]], Callable[.
         click.option("--source", multiple=True, help="Source name (repeatable)."),
         click.option("--kind", multiple=True, type=click.Choice(KINDS), default=DEFAULT_KINDS,
                      show_default=True, help="Kinds of post-mortem (repeatable)."),
-        click.option("--dim", type=click.Choice(DIMENSIONS), default=DEFAULT_DIM, show_default=True,
-                     help="What two incidents share to count as a repeat."),
+        click.option("--dim", type=click.Choice(DIMENSIONS),
+                     help="What two incidents share to count as a repeat (default: what the "
+                          "store's incidents name, as on the dashboard)."),
     ]  # fmt: skip
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -104,7 +105,7 @@ def export_command(table_name: str, out: str, config_path: str | None, db: str |
     view = View(
         today=date.today(),
         filters=_filters(options),
-        dim=options["dim"],
+        dim=options["dim"] or recurrence.default_dimension(conn).dim,
         window_days=config.window_days,
         threshold=config.threshold,
         period=period,
@@ -135,7 +136,7 @@ def report_command(quarter: str, out: str, config_path: str | None, db: str | No
         conn,
         _filters(options),
         chosen,
-        dim=options["dim"],
+        dim=options["dim"] or recurrence.default_dimension(conn).dim,
         window_days=config.window_days,
         threshold=config.threshold,
     )

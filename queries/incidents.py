@@ -29,6 +29,11 @@ def date_bounds(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return run(conn, "date_bounds")
 
 
+def field_counts(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Series:
+    """How many selected incidents name a service, a category, both, a date, a duration."""
+    return run(conn, "field_counts", **filters.params()).iloc[0]
+
+
 def totals(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     return run(conn, "incident_totals", **filters.params())
 

@@ -7,14 +7,63 @@ service, a category, or the service × category pair. The window and threshold c
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from queries.filters import DIMENSIONS, Filters
+from queries import incidents
+from queries.filters import DEFAULT_DIM, DIMENSION_LABELS, DIMENSIONS, Filters
 from queries.runner import run
+
+# A dimension is the default repeat dimension when at least this share of the incidents
+# have a value for it: an incident without one can never repeat.
+DEFAULT_DIM_COVERAGE = 0.5
+COVERAGE_COLUMNS = {
+    "service_category": "with_service_and_category",
+    "service": "with_service",
+    "category": "with_category",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionChoice:
+    dim: str
+    reason: str  # "0 of 11 incidents name a service, 9 name a category"
+
+
+def default_dimension(conn: duckdb.DuckDBPyConnection) -> DimensionChoice:
+    """The repeat dimension the store's incidents support: the first of DIMENSIONS (most
+    specific first) that at least half of them name, else the one most of them name. Over
+    the whole store, so the default does not change with the sidebar's filters."""
+    counts = incidents.field_counts(conn, Filters())
+    total = int(counts["incidents"])
+    covered = {dim: int(counts[COVERAGE_COLUMNS[dim]]) for dim in DIMENSIONS}
+    reason = (
+        f"{covered['service']} of {total} incidents name a service, "
+        f"{covered['category']} a category, {covered['service_category']} both"
+    )
+    for dim in DIMENSIONS:
+        if total and covered[dim] >= DEFAULT_DIM_COVERAGE * total:
+            return DimensionChoice(dim, reason)
+    best = max(DIMENSIONS, key=lambda d: covered[d])  # the first of equals: the most specific
+    return DimensionChoice(best if covered[best] else DEFAULT_DIM, reason)
+
+
+def dimension_note(conn: duckdb.DuckDBPyConnection, filters: Filters, dim: str) -> str:
+    """Why repeats by `dim` are few or none: "0 of 11 incidents in this selection name a
+    service × category, so none of them can repeat"; empty when all of them name one."""
+    counts = incidents.field_counts(conn, filters)
+    total, covered = int(counts["incidents"]), int(counts[COVERAGE_COLUMNS[dim]])
+    if covered == total:
+        return ""
+    consequence = "none of them can" if covered == 0 else "the others cannot"
+    return (
+        f"{covered} of {total} incidents in this selection name a {DIMENSION_LABELS[dim]}, "
+        f"so {consequence} repeat"
+    )
 
 
 def _check(dim: str) -> None:

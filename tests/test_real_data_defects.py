@@ -124,3 +124,44 @@ def test_2_a_rate_with_nothing_to_divide_by_shows_a_dash_and_says_why(
     before = open_page("quarterly_review", quarter="2025Q1")  # no incident at all
     value, help = tile(before, "Closure rate of the quarter's action items")
     assert value == "—" and "is done, open or in progress" in help
+
+
+def test_4_empty_charts_say_why_with_numbers_and_the_default_dimension_follows_the_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Three incidents state a category, none a service (as in the real collections).
+    d = date
+    db = write_store(tmp_path / "store.duckdb", [
+        postmortem("a", d(2025, 1, 5), [], categories=[("dns", "DNS")]),
+        postmortem("b", d(2025, 2, 5), [], categories=[("dns", "DNS")]),
+        postmortem("c", d(2025, 3, 5), [], categories=[("capacity", "capacity")]),
+    ])  # fmt: skip
+    monkeypatch.setenv("PMDASH_DB", db)
+    monkeypatch.delenv("PMDASH_CONFIG", raising=False)
+
+    at = open_page("recurrence")
+    # No service anywhere: repeats by service × category could never happen, so the default
+    # is the dimension 3 of 3 incidents name.
+    assert at.selectbox(key="dim").value == "category"
+    shown = " ".join(info.value for info in at.info)
+    assert (
+        "The heatmap is empty. 0 of 3 incidents in this selection name both a service and a category."
+        in shown
+    )
+    assert "[services.aliases]" in shown and "[services] catalog" in shown
+    # b repeats a (same category 31 days later): the repeat rate by category has a row.
+    by_value = next(
+        e.value for e in at.dataframe if {"category", "repeats"} <= set(e.value.columns)
+    )
+    assert by_value.set_index("category").loc["dns", "repeats"] == 1
+
+    chosen = open_page("recurrence", dim="service")
+    assert (
+        "0 of 3 incidents in this selection name a service, so none of them can repeat"
+        in " ".join(info.value for info in chosen.info)
+    )
+    overview = open_page("overview")
+    assert any(
+        "No service to show. 0 of 3 incidents in this selection name a service." in i.value
+        for i in overview.info
+    )

@@ -13,9 +13,9 @@ from datetime import date
 import streamlit as st
 
 from loaders.model import KINDS
-from pages.ui import data
+from pages.ui import data, gaps
 from queries import incidents
-from queries.filters import BASES, DEFAULT_DIM, DEFAULT_KINDS, DIMENSIONS, FIRM_BASES, Filters
+from queries.filters import BASES, DEFAULT_KINDS, DIMENSIONS, FIRM_BASES, Filters
 from queries.tables import View
 
 # Bound widgets write the option's text into the URL, so options are the short stable names
@@ -52,9 +52,12 @@ def render_filters() -> None:
     bar.multiselect("Kind", KINDS, default=list(DEFAULT_KINDS), key="kind", bind="query-params",
                     help="Drills and near misses are left out unless chosen here. A "
                          "post-mortem that does not say its kind counts as an incident.")  # fmt: skip
-    bar.selectbox("Repeat = same …", DIMENSIONS, key="dim", bind="query-params",
+    default = gaps.default_dimension()
+    bar.selectbox("Repeat = same …", DIMENSIONS, index=DIMENSIONS.index(default.dim), key="dim",
+                  bind="query-params",
                   help="What two incidents must share for the later one to count as a "
-                       "repeat (Overview, Recurrence, Quarterly review).")  # fmt: skip
+                       "repeat (Overview, Recurrence, Quarterly review). The default follows "
+                       f"the data: {default.dim}, as {default.reason}.")  # fmt: skip
 
 
 def current_filters() -> Filters:
@@ -82,7 +85,7 @@ def current_view(**settings: object) -> View:
     return View(
         today=data.today(),
         filters=current_filters(),
-        dim=st.session_state.get("dim") or DEFAULT_DIM,
+        dim=st.session_state.get("dim") or gaps.default_dimension().dim,
         window_days=config.window_days,
         threshold=config.threshold,
         **settings,  # type: ignore[arg-type]
