@@ -16,6 +16,7 @@ from conftest import FIXTURES, git_source, query
 from loaders.config import Config
 from loaders.enrich import steps_for
 from loaders.enrich.similar_incidents import SimilarIncidents
+from loaders.enrich.similarity import Document, vectorize
 from loaders.enrich.themes import find_themes
 from loaders.sync import sync
 
@@ -139,7 +140,8 @@ def test_themes_need_two_members_that_use_the_label_words() -> None:
         + ["The DNS record was deleted by a cleanup script"] * 4
     )
     ids = [f"d{k:02}" for k in range(12)]
-    themes = find_themes(ids, texts)
+    vectors = vectorize([Document(i, "", "", text) for i, text in zip(ids, texts, strict=True)])
+    themes = find_themes(ids, vectors.causes, vectors.body_terms)
     members = sorted(sorted(i for i, _ in t.members) for t in themes)
     # Three themes, one per failure; every document in exactly the theme of its own words.
     assert members == [ids[0:4], ids[4:8], ids[8:12]]

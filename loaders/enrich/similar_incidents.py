@@ -24,11 +24,8 @@ _CODE = hashlib.sha256(
 TEXTS = """
 select incident_id,
        coalesce(title, '') as title,
-       concat_ws(chr(10), summary, root_cause, contributing_factors) as body,
-       -- Themes are about why: root cause and contributing factors; the summary stands in
-       -- for a document that has neither section.
-       coalesce(nullif(concat_ws(chr(10), root_cause, contributing_factors), ''), summary, '')
-           as why,
+       coalesce(summary, '') as summary,
+       concat_ws(chr(10), root_cause, contributing_factors) as causes,
        coalesce(started_at, cast(incident_date as timestamp)) as began_at
 from incidents
 order by incident_id
@@ -71,10 +68,12 @@ class SimilarIncidents:
 def _compute(frame: pd.DataFrame, threshold: float) -> tuple[list[Pair], list[themes.Theme]]:
     ids = frame["incident_id"].tolist()
     documents = [
-        Document(i, t, b) for i, t, b in zip(ids, frame["title"], frame["body"], strict=True)
+        Document(*row)
+        for row in zip(ids, frame["title"], frame["summary"], frame["causes"], strict=True)
     ]
-    pairs = similarity.similar_pairs(similarity.vectorize(documents), ids, threshold)
-    return pairs, themes.find_themes(ids, frame["why"].tolist())
+    vectors = similarity.vectorize(documents)
+    pairs = similarity.similar_pairs(vectors, ids, threshold)
+    return pairs, themes.find_themes(ids, vectors.causes, vectors.body_terms)
 
 
 def _write(
