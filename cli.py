@@ -2,29 +2,36 @@
 queries/ (export, report).
 
 Exit codes: 0 when every source synced (problems with single documents are warnings in
-`load_errors`), 1 when a source failed or lint found problems, 2 on bad usage or config.
-Expected failures print one line to stderr, never a traceback.
+`load_errors`), 1 when a source failed, lint found problems or the store does not exist,
+2 on bad usage or config. Expected failures print one line to stderr, never a traceback.
+Results go to stdout (`--json` for machines); progress, summaries and logs go to stderr.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import logging
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
+from typing import TextIO
 
 import click
 
 from loaders.config import (
     PROJECT_DIR,
     SAMPLE_DIR,
+    STREAMLIT_CONFIG,
     Config,
     SourceConfig,
     load_config,
     store_location,
 )
 from loaders.model import ConfigError, Source, SourceError
-from queries.commands import export_command, report_command
+from queries.commands import export_command, refuse_missing_store, report_command
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -37,9 +44,39 @@ def _config(path: str | None) -> Config:
         sys.exit(EXIT_USAGE)
 
 
+class _CliLogHandler(logging.StreamHandler[TextIO]):
+    """The one handler `pmdash` adds to the root logger, writing to the stderr of the moment."""
+
+
+def _set_up_logging(verbosity: int) -> None:
+    """Warnings by default, `-v` info (the Confluence client's retries), `-vv` debug, `-q` errors.
+
+    Done once per command; a handler left by an earlier command in the same process (tests)
+    is replaced, never added to.
+    """
+    level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, _CliLogHandler)]:
+        root.removeHandler(handler)
+    handler = _CliLogHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("pmdash: %(levelname)s: %(message)s (%(name)s)"))
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
+def _say(message: str) -> None:
+    """A note for the person at the terminal (stderr), silenced by `-q`."""
+    if logging.getLogger().level <= logging.WARNING:
+        click.echo(message, err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def main() -> None:
+@click.version_option(package_name="pmdash", prog_name="pmdash", message="%(prog)s %(version)s")
+@click.option("-v", "--verbose", count=True, help="Log more: -v for info, -vv for debug.")
+@click.option("-q", "--quiet", is_flag=True, help="Log only errors and print only results.")
+def main(verbose: int, quiet: bool) -> None:
     """pmdash: turn a team's post-mortems into answers."""
+    _set_up_logging(-1 if quiet else verbose)
 
 
 @main.command()
@@ -57,11 +94,13 @@ def main() -> None:
     type=click.Path(),
     help="Sync an ad-hoc folder of Markdown post-mortems.",
 )
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def sync(
     config_path: str | None,
     source_names: tuple[str, ...],
     db: str | None,
     git_paths: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """Load post-mortems from the configured sources (or --git folders) into the store."""
     from loaders.enrich import steps_for
@@ -89,16 +128,20 @@ def sync(
 
     target = store_location(db, config)
     try:
-        progress = _progress if sys.stderr.isatty() else None
+        progress = _progress if sys.stderr.isatty() and not as_json else None
         results = run_sync(target, sources, progress, steps_for(config))
     except SourceError as e:  # the store itself could not be opened or locked
         click.echo(f"pmdash sync: {e.title}: {e}", err=True)
         sys.exit(EXIT_FAILED)
     if sys.stderr.isatty():
         click.echo("\r\033[K", err=True, nl=False)
-    for result in results:
-        click.echo(result.summary())
-    click.echo(f"store: {target}")
+    if as_json:
+        rows = [dataclasses.asdict(r) for r in results]
+        click.echo(json.dumps({"store": target, "sources": rows}, indent=2))
+    else:
+        for result in results:
+            click.echo(result.summary())
+        _say(f"store: {target}")
     sys.exit(EXIT_FAILED if any(r.status == "failed" for r in results) else EXIT_OK)
 
 
@@ -122,19 +165,31 @@ def _progress(source_name: str, seen: int) -> None:
     type=click.Path(dir_okay=False),
     help="pmdash.toml for synonyms and aliases.",
 )
-def lint(path: str, config_path: str | None) -> None:
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="`file:line: problem` lines, a JSON list, or GitHub Actions annotations.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+def lint(path: str, config_path: str | None, output_format: str, as_json: bool) -> None:
     """Check post-mortems in PATH: sections, action-item owners, due dates, tickets, vagueness."""
     from loaders.lint import lint_path
 
     config = _config(config_path)
     problems = list(lint_path(Path(path), config))
-    for problem in problems:
-        click.echo(str(problem))
+    if as_json or output_format == "json":
+        click.echo(json.dumps([dataclasses.asdict(p) for p in problems], indent=2))
+    else:
+        for problem in problems:
+            click.echo(problem.github() if output_format == "github" else str(problem))
     documents = len({p.document for p in problems})
     if problems:
-        click.echo(f"{len(problems)} problems in {documents} documents", err=True)
+        _say(f"{len(problems)} problems in {documents} documents")
         sys.exit(EXIT_FAILED)
-    click.echo("no problems found", err=True)
+    _say("no problems found")
 
 
 @main.command()
@@ -150,7 +205,7 @@ def demo(out: str) -> None:
     from loaders.demo import generate
 
     written = generate(Path(out))
-    click.echo(f"wrote {len(written)} files to {out}")
+    _say(f"wrote {len(written)} files to {out}")
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
@@ -166,15 +221,28 @@ def serve(config_path: str | None, db: str | None, streamlit_args: tuple[str, ..
         env["PMDASH_CONFIG"] = str(Path(config_path).resolve())
     if db:
         env["PMDASH_DB"] = db
+    refuse_missing_store(store_location(db, _config(config_path)), "serve")
     command = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
         str(PROJECT_DIR / "dashboard.py"),
-        *streamlit_args,
+        *_streamlit_settings(),
+        *streamlit_args,  # after pmdash's settings, so the user's win
     ]
     sys.exit(subprocess.call(command, env=env))
+
+
+def _streamlit_settings() -> list[str]:
+    """pmdash's .streamlit/config.toml as flags: Streamlit reads that file only from the
+    working directory, and `pmdash serve` runs from anywhere (an installed pmdash included)."""
+    settings = tomllib.loads(STREAMLIT_CONFIG.read_text(encoding="utf-8"))
+    return [
+        f"--{section}.{key}={json.dumps(value) if isinstance(value, bool) else value}"
+        for section, values in settings.items()
+        for key, value in values.items()
+    ]
 
 
 @main.command()
@@ -210,6 +278,7 @@ def triage(
         sys.exit(EXIT_USAGE)
     config = _config(config_path)
     everything = Filters(kinds=KINDS)  # drills and near misses need deciding too
+    refuse_missing_store(store_location(db, config), "triage")
     with connect_read_only(store_location(db, config)) as conn:
         if out:
             frame = triage_table.table(conn, everything)

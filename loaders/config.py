@@ -31,7 +31,12 @@ from loaders.config_schema import (
 from loaders.model import ConfigError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-SAMPLE_DIR = PROJECT_DIR / "data" / "sample"
+# The sample corpus, the post-mortem template and the Streamlit settings sit at the top of a
+# checkout; an installed wheel carries them in loaders/_bundled/ (pyproject.toml, force-include).
+_BUNDLED = Path(__file__).resolve().parent / "_bundled"
+RESOURCE_DIR = _BUNDLED if _BUNDLED.is_dir() else PROJECT_DIR
+SAMPLE_DIR = RESOURCE_DIR / "data" / "sample"
+STREAMLIT_CONFIG = RESOURCE_DIR / ".streamlit" / "config.toml"
 DEFAULT_STORE = "data/pmdash.duckdb"
 CURATION_FILE = "pmdash-curation.yaml"
 # Words teams use for severity, by level index (0 = most severe).

@@ -37,6 +37,18 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.document}:{self.line}: {self.message}"
 
+    def github(self) -> str:
+        """A GitHub Actions workflow command, shown as an annotation on the file's line."""
+        return (
+            f"::error file={_escape(self.document, True)},line={self.line}::{_escape(self.message)}"
+        )
+
+
+def _escape(text: str, property_value: bool = False) -> str:
+    # GitHub's workflow-command escapes: `%`, CR, LF everywhere; `:` and `,` inside properties.
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
+
 
 def lint_path(path: Path, config: Config) -> Iterator[Problem]:
     """Problems in a folder of post-mortems, or in one file."""

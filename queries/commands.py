@@ -18,7 +18,7 @@ import duckdb
 
 from loaders.config import Config, load_config, store_location
 from loaders.model import KINDS, ConfigError
-from loaders.store import connect_read_only
+from loaders.store import connect_read_only, is_file_store
 from queries import quarterly, recurrence, report, report_html, review_charts
 from queries.export import to_csv_bytes
 from queries.filters import DEFAULT_KINDS, DIMENSIONS, Filters
@@ -26,7 +26,7 @@ from queries.incidents import PERIODS
 from queries.quality import DURATION_GROUPS
 from queries.tables import TABLES, View, table
 
-EXIT_USAGE = 2
+EXIT_FAILED, EXIT_USAGE = 1, 2
 
 
 def _store_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -77,18 +77,35 @@ def _filters(options: dict[str, Any]) -> Filters:
     )
 
 
-def _open(config_path: str | None, db: str | None) -> tuple[Config, duckdb.DuckDBPyConnection]:
+def refuse_missing_store(db: str, command: str) -> None:
+    """Stop with one line when a command that reads the store is pointed at no store at all:
+    a typo in `--db` must not read as an empty store (an empty CSV, an empty dashboard)."""
+    if is_file_store(db) and not Path(db).exists():
+        click.echo(
+            f"pmdash {command}: no store at {db}; run `pmdash sync --db {db}` first, "
+            "or point --db (or $PMDASH_DB) at an existing store.",
+            err=True,
+        )
+        sys.exit(EXIT_FAILED)
+
+
+def _open(
+    config_path: str | None, db: str | None, command: str
+) -> tuple[Config, duckdb.DuckDBPyConnection]:
     try:
         config = load_config(config_path)
     except ConfigError as e:
         click.echo(f"pmdash: {e}", err=True)
         sys.exit(EXIT_USAGE)
-    return config, connect_read_only(store_location(db, config))
+    target = store_location(db, config)
+    refuse_missing_store(target, command)
+    return config, connect_read_only(target)
 
 
 @click.command("export")
 @click.argument("table_name", metavar="TABLE", type=click.Choice(list(TABLES)))
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="CSV file to write.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="CSV file to write; `-` for stdout.")  # fmt: skip
 @_filter_options(dates=True)
 @click.option("--period", type=click.Choice(PERIODS), default="month", show_default=True,
               help="Bucket of the counts over time.")  # fmt: skip
@@ -101,7 +118,7 @@ def _open(config_path: str | None, db: str | None) -> tuple[Config, duckdb.DuckD
 def export_command(table_name: str, out: str, config_path: str | None, db: str | None,
                    period: str, duration_by: str, as_of: datetime | None, **options: Any) -> None:  # fmt: skip
     """Write one of the dashboard's tables as CSV, with the dashboard's filters."""
-    config, conn = _open(config_path, db)
+    config, conn = _open(config_path, db, "export")
     view = View(
         today=date.today(),
         filters=_filters(options),
@@ -113,8 +130,11 @@ def export_command(table_name: str, out: str, config_path: str | None, db: str |
         as_of=as_of.date() if as_of else None,
     )
     frame = table(conn, table_name, view)
+    if out == "-":
+        sys.stdout.buffer.write(to_csv_bytes(frame))
+        return
     Path(out).write_bytes(to_csv_bytes(frame))
-    click.echo(f"wrote {len(frame)} rows to {out}")
+    click.echo(f"wrote {len(frame)} rows to {out}", err=True)
 
 
 @click.command("report")
@@ -131,7 +151,7 @@ def report_command(quarter: str, out: str, config_path: str | None, db: str | No
     except ValueError as e:
         click.echo(f"pmdash report: {e} Or write 'last' for the last complete quarter.", err=True)
         sys.exit(EXIT_USAGE)
-    config, conn = _open(config_path, db)
+    config, conn = _open(config_path, db, "report")
     review = quarterly.review(
         conn,
         _filters(options),
