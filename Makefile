@@ -1,4 +1,5 @@
-# pmdash: `make run` serves the dashboard on the sample corpus, `make test` runs the tests.
+# pmdash: `make run` serves the dashboard on the sample corpus, `make test` runs the tests,
+# `make check` runs every check CI runs.
 # Both create .venv and install pmdash into it first.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -25,11 +26,13 @@ sync: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/python -m pytest
 
+# CI runs this (.ci/run): formatting, lint, types, import contracts, declared dependencies, tests.
 check: $(INSTALLED)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy loaders queries
+	$(BIN)/mypy loaders queries pages cli.py dashboard.py
 	$(BIN)/lint-imports
+	$(BIN)/deptry .
 	$(BIN)/python -m pytest
 
 bench: $(INSTALLED)

@@ -13,7 +13,6 @@ import dataclasses
 import json
 import logging
 import os
-import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -231,7 +230,9 @@ def serve(config_path: str | None, db: str | None, streamlit_args: tuple[str, ..
         *_streamlit_settings(),
         *streamlit_args,  # after pmdash's settings, so the user's win
     ]
-    sys.exit(subprocess.call(command, env=env))
+    # Streamlit takes this process's place, so a signal that stops `pmdash serve` stops the
+    # server itself instead of leaving it running without its parent.
+    os.execve(sys.executable, command, env)
 
 
 def _streamlit_settings() -> list[str]:

@@ -15,10 +15,10 @@ from pathlib import Path
 if str(Path(__file__).resolve().parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
-from loaders.model import ConfigError  # noqa: E402
-from pages.ui import navigation, sidebar  # noqa: E402
+from loaders.model import ConfigError
+from pages.ui import navigation, sidebar
 
 st.set_page_config(page_title="pmdash", page_icon=":material/healing:", layout="wide")
 

@@ -53,7 +53,7 @@ def floor_seconds(folder: Path) -> float:
     started = time.perf_counter()
     for path in sorted(folder.glob("*.md")):
         text = path.read_text(encoding="utf-8")
-        yaml.load(text.split("---", 2)[1], Loader=yaml.CSafeLoader)  # noqa: S506
+        yaml.load(text.split("---", 2)[1], Loader=yaml.CSafeLoader)
     return time.perf_counter() - started
 
 

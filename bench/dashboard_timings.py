@@ -108,7 +108,7 @@ def render_every_page_once(db: Path) -> tuple[float, dict[str, list[Call]]]:
     with tempfile.TemporaryDirectory() as tmp:
         calls = Path(tmp) / "calls.pickle"
         answer = render(db, list(PAGES), "--keep-caches", "--record", str(calls))
-        recorded = pickle.loads(calls.read_bytes())  # noqa: S301 - written by our own child
+        recorded = pickle.loads(calls.read_bytes())
     return float(answer["peak_mb"]), recorded
 
 

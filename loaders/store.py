@@ -284,7 +284,7 @@ def delete_incidents(conn: duckdb.DuckDBPyConnection, incident_ids: Iterable[str
         for table in (*CHILD_TABLES, "incidents"):
             # Table names come from the constant above, never from input.
             conn.execute(
-                f"delete from {table} where incident_id in (select incident_id from doomed_ids)"  # noqa: S608
+                f"delete from {table} where incident_id in (select incident_id from doomed_ids)"
             )
     finally:
         conn.unregister("doomed_ids")
@@ -361,7 +361,7 @@ def _append(
     conn.register("incoming_rows", frame)
     try:
         conn.execute(
-            f"insert into {table} ({', '.join(columns)}) select {select} from incoming_rows"  # noqa: S608
+            f"insert into {table} ({', '.join(columns)}) select {select} from incoming_rows"
         )
     finally:
         conn.unregister("incoming_rows")

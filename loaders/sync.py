@@ -106,7 +106,7 @@ def run_step(conn: duckdb.DuckDBPyConnection, step: Step, changed: bool) -> Sync
         result.message = outcome.message
         _record(conn, result, started_at, [(d, "warning", m) for d, m in outcome.warnings])
         conn.execute("commit")
-    except Exception as e:  # noqa: BLE001 - any failure must roll back and be recorded
+    except Exception as e:  # any failure must roll back and be recorded
         conn.execute("rollback")
         if isinstance(e, SourceError):
             result.message = f"{e.title}: {e}"
@@ -132,7 +132,7 @@ def sync_source(
         result.status = "partial" if result.failed else "ok"
         _record(conn, result, started_at, errors)
         conn.execute("commit")
-    except Exception as e:  # noqa: BLE001 - any failure must roll back and be recorded
+    except Exception as e:  # any failure must roll back and be recorded
         conn.execute("rollback")
         if isinstance(e, SourceError):
             result.message = f"{e.title}: {e}"

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from figures import charts
+from loaders.config import Config
 from loaders.store import is_file_store
 from pages.ui import data, sidebar
 from pages.ui.navigation import run_page
@@ -78,7 +79,7 @@ def render() -> None:
     )
 
 
-def render_sync_button(config, db: str) -> None:  # type: ignore[no-untyped-def]
+def render_sync_button(config: Config, db: str) -> None:
     if not is_file_store(db):
         st.info(
             "This store is not a file, so syncing from here would not reach it: run `pmdash sync`."

@@ -43,25 +43,40 @@ def _uses(text: str) -> list[str]:
     return [n.strip() for line in _USES.findall(text) for n in line.split(",") if n.strip()]
 
 
-def _body(text: str) -> str:
-    """The SQL without comments, so `$name` in a header is not taken for a parameter."""
-    sql = text.encode()  # the tokenizer counts offsets in UTF-8 bytes
+def _code_tokens(sql: bytes) -> list[tuple[int, duckdb.token_type]]:
+    # Offsets count UTF-8 bytes. Newer DuckDB reports comments as tokens, older ones skip them.
+    return [t for t in duckdb.tokenize(sql.decode()) if t[1] != duckdb.token_type.comment]
+
+
+def _without_comments(sql: bytes) -> bytes:
     kept, start = [], 0
-    for offset, kind in duckdb.tokenize(text):
+    for offset, kind in duckdb.tokenize(sql.decode()):
         if kind == duckdb.token_type.comment:
             kept.append(sql[start:offset])
             block = sql.startswith(b"/*", offset)
             end = sql.find(b"*/", offset) + 2 if block else sql.find(b"\n", offset)
             start = len(sql) if end < (2 if block else 0) else end
     kept.append(sql[start:])
-    return b"".join(kept).decode().strip().removesuffix(";").rstrip()
+    return b"".join(kept)
+
+
+def _body(text: str) -> str:
+    """The statement from its first word to its closing `;` (left out, so it nests as a CTE),
+    without comments, so a `$name` in the header is never mistaken for SQL."""
+    sql = _without_comments(text.encode())
+    tokens = _code_tokens(sql)
+    if not tokens:
+        return ""
+    end = tokens[-1][0] if sql[tokens[-1][0] :].startswith(b";") else len(sql)
+    return sql[tokens[0][0] : end].decode().strip()
 
 
 def _starts_with_with(sql: str) -> bool:
-    tokens = duckdb.tokenize(sql)
+    code = sql.encode()
+    tokens = _code_tokens(code)
     if len(tokens) < 2 or tokens[0][1] != duckdb.token_type.keyword:
         return False
-    return sql.encode()[tokens[0][0] : tokens[1][0]].strip().lower() == b"with"
+    return code[tokens[0][0] : tokens[1][0]].strip().lower() == b"with"
 
 
 @cache

@@ -79,7 +79,7 @@ def items(db: Path, page_id: str) -> list[dict[str, Any]]:
 
 
 def values(db: Path, table: str, column: str, page_id: str) -> list[Any]:
-    sql = f"select {column} from {table} where incident_id = ? order by all"  # noqa: S608 - test constants
+    sql = f"select {column} from {table} where incident_id = ? order by all"
     return [tuple(r.values()) if len(r) > 1 else r[column] for r in query(db, sql, [f"confluence-eng:{page_id}"])]  # fmt: skip
 
 
@@ -370,7 +370,7 @@ def test_changes_and_removals_between_two_syncs(db: Path, fake: FakeConfluence) 
     assert values(db, "incident_tags", "tag", "1001") == ["checkout", "database", "sev2"]
     # Removed pages leave no rows behind in any table.
     for table in ("incidents", "action_items", "incident_tags", "incident_services", "incident_categories"):  # fmt: skip
-        assert query(db, f"select count(*) as n from {table} where incident_id in ('confluence-eng:1003', 'confluence-eng:1008')")[0]["n"] == 0  # noqa: S608  # fmt: skip
+        assert query(db, f"select count(*) as n from {table} where incident_id in ('confluence-eng:1003', 'confluence-eng:1008')")[0]["n"] == 0  # fmt: skip
     assert incident(db, "1005")["loaded_at"] == first_loaded["1005"]  # untouched
 
 

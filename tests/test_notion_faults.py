@@ -72,7 +72,7 @@ def stored(db: Path) -> dict[str, list[dict[str, Any]]]:
         "incident_tags",
         "action_items",
     )
-    return {t: query(db, f"select * from {t} order by all") for t in tables}  # noqa: S608
+    return {t: query(db, f"select * from {t} order by all") for t in tables}
 
 
 # -- rate limits --------------------------------------------------------------------------------
@@ -276,6 +276,6 @@ def test_the_token_never_appears_in_output_logs_store_or_messages(
             query(db, f"select * from {t}")
             for t in ("incidents", "action_items", "sync_runs", "load_errors")
         ]
-    )  # noqa: S608
+    )
     for text in (*messages, caplog.text, out, err, stored_text):
         assert TOKEN not in text

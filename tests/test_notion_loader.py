@@ -113,7 +113,7 @@ def dump(db: Path) -> dict[str, list[dict[str, Any]]]:
         "incident_tags",
         "action_items",
     ):
-        rows = query(db, f"select * exclude (incident_id) from {table} order by all")  # noqa: S608
+        rows = query(db, f"select * exclude (incident_id) from {table} order by all")
         out[table] = [
             {k: v for k, v in r.items() if k not in ("loaded_at", "content_hash")} for r in rows
         ]
@@ -462,7 +462,7 @@ def test_incremental_sync_reads_changes_and_drops_removed_pages(fake: FakeNotion
     ids = {r["source_id"] for r in query(db, "select source_id from incidents")}
     assert ids == {CHECKOUT, FAILOVER, SEARCH, DNS}  # the trashed and the deleted page are gone
     for table in ("incident_services", "action_items"):
-        gone = query(db, f"select * from {table} where incident_id in (?, ?)",  # noqa: S608
+        gone = query(db, f"select * from {table} where incident_id in (?, ?)",
                      [f"notion-postmortems:{TLS}", f"notion-postmortems:{QUEUE}"])  # fmt: skip
         assert gone == []
 

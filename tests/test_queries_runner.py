@@ -65,11 +65,6 @@ def test_user_values_never_reach_the_sql_text(hand_db: str) -> None:
     assert run(conn, "date_bounds")["first_date"].notna().all()  # the table is still there
 
 
-def test_the_sql_files_are_packaged() -> None:
-    pyproject = (Path(runner.SQL_DIR).parent / "pyproject.toml").read_text()
-    assert '"*.sql"' in pyproject
-
-
 def test_literals_that_look_like_comments_or_parameters_stay_text(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

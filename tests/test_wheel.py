@@ -2,16 +2,20 @@
 
 From a folder outside the checkout: `pmdash --version`, `pmdash demo --out X`,
 `pmdash sync --git X --db Y`, and `pmdash serve --db Y` serving a dashboard that renders in
-headless Chromium. The dependencies come from the index, so an import that pyproject.toml
-does not declare fails here. Building and installing take about a minute (pip's cache helps).
+headless Chromium. The dependencies come from the index at the lowest versions pyproject.toml
+allows (`>=X` installed as `==X`), so an undeclared import or a floor too low for what the code
+calls fails here; the development venv tests the newest. Building and installing take about a
+minute (pip's cache helps).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.request
 import venv
 import zipfile
@@ -51,8 +55,19 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     env_dir = tmp_path_factory.mktemp("venv")
     venv.create(env_dir, with_pip=True)
     bin_dir = env_dir / "bin"
-    subprocess.run([str(bin_dir / "pip"), "install", "--quiet", str(wheel)], check=True)
+    floors = env_dir / "floors.txt"
+    floors.write_text("".join(f"{name}=={version}\n" for name, version in lowest_versions()))
+    subprocess.run(
+        [str(bin_dir / "pip"), "install", "--quiet", "-c", str(floors), str(wheel)], check=True
+    )
     return bin_dir
+
+
+def lowest_versions() -> list[tuple[str, str]]:
+    """(name, floor) of every `name>=floor` dependency in pyproject.toml."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    found = [re.match(r"([A-Za-z0-9_.-]+)\s*>=\s*([0-9.]+)", d) for d in project["dependencies"]]
+    return [(m[1], m[2]) for m in found if m]
 
 
 def test_the_wheel_carries_the_app_and_its_files(wheel: Path) -> None:
@@ -84,6 +99,15 @@ def _run(bin_dir: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[st
 
 
 def test_installed_pmdash_demo_sync_and_version(installed: Path, outside: Path) -> None:
+    floors = dict(lowest_versions())
+    shown = subprocess.run(
+        [str(installed / "python"), "-c", "import duckdb, streamlit as s; print(s.__version__, duckdb.__version__)"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    # The floors themselves are what runs below (1.55 and 1.3 are written 1.55.0 and 1.3.0).
+    assert [v.removesuffix(".0") for v in shown] == [
+        floors["streamlit"].removesuffix(".0"), floors["duckdb"].removesuffix(".0")
+    ]  # fmt: skip
     version = _run(installed, outside, "--version")
     assert (version.returncode, version.stdout) == (0, "pmdash 0.1.0\n")
     demo = _run(installed, outside, "demo", "--out", "corpus")

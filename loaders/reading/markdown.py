@@ -99,7 +99,7 @@ def split_front_matter(text: str) -> tuple[str, int, dict[str, Any]]:
     if not match:
         return text.removeprefix("\ufeff"), 1, {}
     try:
-        meta = yaml.load(match["yaml"], Loader=_FrontMatterLoader)  # noqa: S506 - a safe loader
+        meta = yaml.load(match["yaml"], Loader=_FrontMatterLoader)  # a safe loader
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         at_line = f" at line {mark.line + 2}" if mark else ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from numbers import Number
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -50,7 +50,7 @@ def table_block(
     *,
     columns: dict[str, Any] | None = None,
     empty: str = "Nothing to show for this selection.",
-    height: int | str = "auto",
+    height: int | Literal["auto"] = "auto",
     folded: str = "",
 ) -> None:
     """A table and its CSV download; a plain sentence instead when there are no rows.
@@ -167,16 +167,16 @@ def kpi_tiles(kpis: pd.DataFrame, rates: tuple[str, ...]) -> None:
     """One metric tile per row of a kpis frame (metric, value, previous, change, …)."""
     tiles = st.columns(len(kpis))
     for tile, row in zip(tiles, kpis.itertuples(index=False), strict=True):
-        is_rate = row.metric in rates
+        label, is_rate = str(row.metric), row.metric in rates
         help = (
             f"{row.period}; previous period {row.previous_period}: {_format(row.previous, is_rate)}"
         )
-        delta_color = "off" if row.metric not in ("Closure rate",) else "normal"
+        delta_color: Literal["off", "normal"] = "normal" if label == "Closure rate" else "off"
         if is_rate:
-            rate_tile(tile, row.metric, row.value, help=help, delta=_delta(row.change, is_rate),
+            rate_tile(tile, label, row.value, help=help, delta=_delta(row.change, is_rate),
                       delta_color=delta_color)  # fmt: skip
         else:
-            tile.metric(row.metric, _format(row.value, is_rate), delta=_delta(row.change, is_rate),
+            tile.metric(label, _format(row.value, is_rate), delta=_delta(row.change, is_rate),
                         delta_color=delta_color, help=help)  # fmt: skip
 
 
