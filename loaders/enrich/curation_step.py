@@ -57,9 +57,9 @@ def restore(conn: duckdb.DuckDBPyConnection) -> None:
     versions still stored), and forget the rest."""
     current = "join incidents i on i.incident_id = s.incident_id and i.loaded_at = s.loaded_at"
     for table, field in LINKS.values():
-        conn.execute(f"delete from {table} where basis = 'curated'")  # noqa: S608 - constants
+        conn.execute(f"delete from {table} where basis = 'curated'")  # constants
         conn.execute(
-            f"insert into {table} (incident_id, {field}, {field}_raw, basis) "  # noqa: S608
+            f"insert into {table} (incident_id, {field}, {field}_raw, basis) "
             "select s.incident_id, s.value, s.raw, s.basis "
             f"from curation_stash s {current} where s.field = ?",
             [field],
@@ -67,7 +67,7 @@ def restore(conn: duckdb.DuckDBPyConnection) -> None:
     for field, columns in (("severity", "severity = s.value, severity_rank = s.rank"),
                            ("kind", "kind = s.value")):  # fmt: skip
         conn.execute(
-            f"update incidents set {columns} from curation_stash s "  # noqa: S608 - constants
+            f"update incidents set {columns} from curation_stash s "  # constants
             "where s.incident_id = incidents.incident_id and s.loaded_at = incidents.loaded_at "
             "and s.field = ?",
             [field],
@@ -124,12 +124,12 @@ def _replace_links(
     ids = list(chosen)
     # Table and column names are this module's constants (LINKS), never input.
     old = conn.execute(
-        f"select incident_id, {field}, {field}_raw, basis from {table} "  # noqa: S608
+        f"select incident_id, {field}, {field}_raw, basis from {table} "
         "where incident_id in (select unnest(?::varchar[]))",
         [ids],
     ).fetchall()
     conn.execute(
-        f"delete from {table} where incident_id in (select unnest(?::varchar[]))",  # noqa: S608
+        f"delete from {table} where incident_id in (select unnest(?::varchar[]))",
         [ids],
     )
     columns = store.SERVICE_COLUMNS if field == "service" else store.CATEGORY_COLUMNS

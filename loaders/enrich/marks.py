@@ -43,7 +43,7 @@ def pending(conn: duckdb.DuckDBPyConnection, step: str, fingerprint: str) -> pd.
             select 1 from enrichment_marks m
             where m.step = ? and m.incident_id = i.incident_id
               and m.loaded_at = i.loaded_at and m.fingerprint = ?)
-        order by i.incident_id""",  # noqa: S608 - column names are this module's constants
+        order by i.incident_id""",  # column names are this module's constants
         [step, fingerprint],
     ).df()
 
@@ -87,7 +87,7 @@ def stated(conn: duckdb.DuckDBPyConnection, table: str, field: str) -> set[str]:
         f"""select incident_id from {table} where basis = 'stated'
         union
         select s.incident_id from curation_stash s join incidents i using (incident_id)
-        where s.field = ? and s.basis = 'stated' and s.loaded_at = i.loaded_at""",  # noqa: S608 - table is a constant of the caller
+        where s.field = ? and s.basis = 'stated' and s.loaded_at = i.loaded_at""",  # table is a constant of the caller
         [field],
     ).fetchall()
     return {r[0] for r in rows}
@@ -126,7 +126,7 @@ def save(
         conn.register("redone_ids", pd.DataFrame({"incident_id": ids}))
         try:
             conn.execute(
-                f"delete from {derived.table} where basis = ? "  # noqa: S608 - a constant
+                f"delete from {derived.table} where basis = ? "  # a constant
                 "and incident_id in (select incident_id from redone_ids)",
                 [derived.basis],
             )
