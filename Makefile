@@ -30,7 +30,7 @@ test: $(INSTALLED)
 check: $(INSTALLED)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy loaders queries pages cli.py dashboard.py
+	$(BIN)/mypy loaders queries figures pages cli.py dashboard.py
 	$(BIN)/lint-imports
 	$(BIN)/deptry .
 	$(BIN)/python -m pytest

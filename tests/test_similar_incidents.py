@@ -94,7 +94,7 @@ def test_two_syncs_of_the_same_folder_give_identical_rows(tmp_path: Path) -> Non
             steps=[SimilarIncidents(0.5)],
         )
     for table in ("similar_incidents", "themes", "incident_themes"):
-        sql = f"select * from {table} order by all"  # noqa: S608 - constant names
+        sql = f"select * from {table} order by all"  # constant names
         assert query(first, sql) == query(second, sql), table
     # 7 + 6 = 13 incidents (>= 10): themes exist, so the comparison above compared some.
     assert query(first, "select count(*) > 0 as some from themes") == [{"some": True}]

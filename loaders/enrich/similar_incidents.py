@@ -83,7 +83,7 @@ def _write(
     found: list[themes.Theme],
 ) -> None:
     for table in ("similar_incidents", "incident_themes", "themes"):
-        conn.execute(f"delete from {table}")  # noqa: S608 - constant table names
+        conn.execute(f"delete from {table}")  # constant table names
     names = _group_names(frame, similarity.groups(pairs, frame["incident_id"].tolist()))
     _insert(conn, "similar_incidents", pd.DataFrame({
         "incident_id": [p.incident_id for p in pairs],
@@ -133,6 +133,6 @@ def _insert(conn: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) ->
         return
     conn.register("enriched_rows", frame)
     try:
-        conn.execute(f"insert into {table} by name select * from enriched_rows")  # noqa: S608
+        conn.execute(f"insert into {table} by name select * from enriched_rows")
     finally:
         conn.unregister("enriched_rows")
