@@ -16,10 +16,12 @@ reader never sees half a file.
 
 from __future__ import annotations
 
+import fcntl
 import io
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,6 +120,26 @@ def _entry(value: Mapping[str, Any], normalizer: Normalizer) -> tuple[Curated, l
 def write_curation(path: Path, updates: Mapping[str, Mapping[str, Any]]) -> None:
     """Merge `updates` (incident_id -> field -> value; None removes the field) into the file,
     atomically. An entry left with no fields is removed."""
+    with _writers_one_at_a_time(path.parent):
+        _merge(path, updates)
+
+
+@contextmanager
+def _writers_one_at_a_time(folder: Path) -> Iterator[None]:
+    """Hold a lock on the curation file's folder while reading, merging and replacing it: a
+    Triage save and `pmdash triage --apply` at the same time would otherwise each merge into
+    the same old file, and the second replace would drop the first one's decisions. The folder
+    is locked, not the file, because each write swaps in a new file; no lock file is left."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
+
+
+def _merge(path: Path, updates: Mapping[str, Mapping[str, Any]]) -> None:
     data = _load(path)
     for iid, fields in updates.items():
         entry = data.get(iid)
