@@ -58,6 +58,8 @@ def test_each_category_is_found_in_a_sentence_written_for_it(category: str) -> N
         ("Slow pages", "The team looked at the database but found nothing wrong."),
         # … nor a word that stems like a phrase but means something else ("named servers").
         ("Hub pods dying", "We added thousands of named servers to the hub."),
+        # Time zones of the people involved are not a time bug.
+        ("Hub down", "The tech lead, in a different time zone, answered an hour later."),
         # Words of a phrase inside a link target do not count.
         ("Errors", "See https://status.example.com/dns/certificate-expired for details."),
         # Nor the parts of a phrase far apart.
@@ -115,3 +117,19 @@ def test_the_readme_lists_every_default_category_with_its_first_phrases() -> Non
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     for category, phrases in DEFAULT_TAXONOMY.items():
         assert f"| `{category}` | “{phrases[0]}”" in readme
+
+
+def test_categories_are_read_from_the_contributing_factors_too(tmp_path: Path, db: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    # No summary, impact or root cause: the cause is written only under "What went wrong".
+    (docs / "evictions.md").write_text(
+        "# Hub pods evicted\n\n## What went wrong\n- The node ran out of memory.\n"
+        "- Pods were evicted.\n"
+    )
+    config = parse_config({}, tmp_path / "pmdash.toml")
+    sync(str(db), [git_source(docs, config=config)], None, steps_for(config))
+    [row] = query(db, "select provenance->>'categories_inferred' as p from incidents")
+    # "evicted" stems like the taxonomy's "eviction": 1, +1 as it is in the title too; "ran out
+    # of" (three words) 2: capacity 4.
+    assert row["p"] == "capacity (score 4: eviction, ran out of)"

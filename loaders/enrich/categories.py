@@ -21,7 +21,7 @@ from loaders.enrich.taxonomy import (
 )
 from loaders.normalize import Normalizer
 
-RULES_VERSION = 1  # bump when the scoring changes, so stores are matched again
+RULES_VERSION = 3  # 2: contributing factors are read too; 3: time phrases narrowed  # bump when the scoring changes, so stores are matched again
 
 
 class TaxonomyStep:
@@ -37,7 +37,7 @@ class TaxonomyStep:
             self.taxonomy if infer else "off", RULES_VERSION, MIN_SCORE, MAX_CATEGORIES
         )
         todo = pending(conn, self.name, settings)
-        found = self._infer(conn, todo) if infer else {}
+        found = self._infer(conn, todo) if infer and not todo.empty else {}
         normalizer = Normalizer(self.config)
         values = {
             iid: [(normalizer.category(f.category), f.category) for f in inferred]

@@ -19,9 +19,12 @@ import pandas as pd
 
 from loaders import store
 
-# What steps read (§4.5): column -> the name provenance gives it.
-TEXT_FIELDS = {"title": "title", "summary": "summary", "customer_impact": "impact",
-               "root_cause": "root cause"}  # fmt: skip
+# What steps read, column -> the name provenance gives it. Mentions: the fields SPEC §4.5
+# names. Categories also read the contributing factors, where a cause is most often written.
+MENTION_FIELDS = {"title": "title", "summary": "summary", "customer_impact": "impact",
+                  "root_cause": "root cause"}  # fmt: skip
+TAXONOMY_FIELDS = {**MENTION_FIELDS, "contributing_factors": "contributing factors"}
+TEXT_FIELDS = TAXONOMY_FIELDS  # every column `pending` reads
 
 
 def fingerprint(*parts: Any) -> str:
@@ -76,7 +79,7 @@ def unstated_texts(
     for row in todo.itertuples(index=False):
         iid = str(row.incident_id)
         if iid not in has_stated:
-            texts = {name: getattr(row, column) for column, name in TEXT_FIELDS.items()}
+            texts = {name: getattr(row, column) for column, name in derived.text_fields.items()}
             yield iid, {k: v if isinstance(v, str) else None for k, v in texts.items()}
 
 
@@ -103,10 +106,13 @@ class Derived:
     field: str  # as in curation_stash.field
     basis: str
     provenance_key: str
+    text_fields: dict[str, str]  # the columns it reads
 
 
-MENTIONED = Derived("incident_services", store.SERVICE_COLUMNS, "service", "mentioned", "services_mentioned")  # fmt: skip
-INFERRED = Derived("incident_categories", store.CATEGORY_COLUMNS, "category", "inferred", "categories_inferred")  # fmt: skip
+MENTIONED = Derived("incident_services", store.SERVICE_COLUMNS, "service", "mentioned",
+                    "services_mentioned", MENTION_FIELDS)  # fmt: skip
+INFERRED = Derived("incident_categories", store.CATEGORY_COLUMNS, "category", "inferred",
+                   "categories_inferred", TAXONOMY_FIELDS)  # fmt: skip
 
 
 def save(

@@ -18,7 +18,7 @@ Rules, each against a trap found in real post-mortems:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from wordfreq import zipf_frequency
@@ -28,8 +28,8 @@ from loaders.enrich.catalog import CatalogService
 SHORT_ALIAS = 2  # letters or fewer: must be written exactly
 PLAIN_WORD_ZIPF = 3.0  # once per million words of English text
 URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
-# A word character or a hyphen on either side means the alias is part of a longer name.
-_BEFORE, _AFTER = r"(?<![\w-])", r"(?![\w-])"
+# A word: letters and digits, hyphens inside joining them into one ("payments-api").
+WORD = re.compile(r"\w+(?:-\w+)*")
 
 
 def written_exactly(alias: str) -> bool:
@@ -50,38 +50,74 @@ class Mention:
 
 
 class MentionMatcher:
+    """Finds aliases by their words: the text is split once into words (a hyphen joins a
+    word), and at each word only the aliases that start with it are looked up, by their
+    words, so a long catalog costs a few dictionary look-ups per word rather than a regular
+    expression per alias."""
+
     def __init__(self, services: list[CatalogService]) -> None:
-        self._exact: dict[str, str] = {}  # alias as written -> service
-        self._folded: dict[str, str] = {}  # casefolded alias -> service
+        self._lengths: dict[str, list[int]] = {}  # first word, casefolded -> alias lengths
+        self._aliases: dict[tuple[str, ...], list[Alias]] = {}  # casefolded words -> aliases
         for service in services:
             for alias in service.aliases:
-                if written_exactly(alias):
-                    self._exact.setdefault(alias, service.service)
-                else:
-                    self._folded.setdefault(alias.casefold(), service.service)
-        # Longest first, so "payments api" wins over "payments" where both are aliases.
-        parts = [(a, re.escape(a)) for a in self._exact] + [
-            (a, f"(?i:{re.escape(a)})") for a in self._folded
-        ]
-        parts.sort(key=lambda p: -len(p[0]))
-        self._pattern = (
-            re.compile(f"{_BEFORE}(?:{'|'.join(p for _, p in parts)}){_AFTER}") if parts else None
-        )
+                found = list(WORD.finditer(alias))
+                if not found:
+                    continue
+                words = tuple(m[0] for m in found)
+                gaps = tuple(_gap(alias, a, b) for a, b in zip(found, found[1:], strict=False))
+                key = tuple(w.casefold() for w in words)
+                self._aliases.setdefault(key, []).append(
+                    (words, gaps, written_exactly(alias), service.service)
+                )
+                lengths = self._lengths.setdefault(key[0], [])
+                if len(key) not in lengths:
+                    lengths.append(len(key))
+                    lengths.sort(reverse=True)  # longest first
 
     def find(self, texts: Mapping[str, str | None]) -> list[Mention]:
-        """The services named in `texts` (field name -> text), in catalog order of first find."""
-        if self._pattern is None:
-            return []
+        """The services named in `texts` (field name -> text), by service name."""
         mentions: dict[str, Mention] = {}
         for where, text in texts.items():
-            if not text:
-                continue
-            for match in self._pattern.finditer(URL.sub(" ", text)):
-                words = match.group(0)
-                service = self._exact.get(words) or self._folded.get(words.casefold())
-                if service is None:
-                    continue
+            for service, written in self._matches(text or ""):
                 mention = mentions.setdefault(service, Mention(service))
-                if (where, words) not in mention.found:
-                    mention.found.append((where, words))
+                if (where, written) not in mention.found:
+                    mention.found.append((where, written))
         return sorted(mentions.values(), key=lambda m: m.service)
+
+    def _matches(self, text: str) -> Iterator[tuple[str, str]]:
+        """(service, the words as written) for each alias in `text`, longest first, each word
+        used once. Between an alias's words the text has the same separator: any run of
+        spaces for a space ("Payments  API"), else the same characters ("learningequality.org")."""
+        text = URL.sub(" ", text)
+        found = list(WORD.finditer(text))
+        folded = [m[0].casefold() for m in found]
+        i = 0
+        while i < len(found):
+            hit = self._alias_at(text, found, folded, i)
+            if hit is None:
+                i += 1
+                continue
+            service, length = hit
+            yield service, " ".join(text[found[i].start() : found[i + length - 1].end()].split())
+            i += length
+
+    def _alias_at(
+        self, text: str, found: list[re.Match[str]], folded: list[str], i: int
+    ) -> tuple[str, int] | None:
+        for length in self._lengths.get(folded[i], ()):
+            for words, gaps, exact, service in self._aliases.get(tuple(folded[i : i + length]), ()):
+                if exact and tuple(m[0] for m in found[i : i + length]) != words:
+                    continue
+                between = (_gap(text, found[j], found[j + 1]) for j in range(i, i + length - 1))
+                if all(g == want for g, want in zip(between, gaps, strict=True)):
+                    return service, length
+        return None
+
+
+def _gap(text: str, left: re.Match[str], right: re.Match[str]) -> str:
+    """What separates two words: " " for any run of spaces, else the characters themselves."""
+    between = text[left.end() : right.start()]
+    return " " if between.isspace() else between
+
+
+Alias = tuple[tuple[str, ...], tuple[str, ...], bool, str]

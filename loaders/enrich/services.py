@@ -36,7 +36,7 @@ class CatalogStep:
             catalog.rows() if infer else "off", RULES_VERSION, SHORT_ALIAS, PLAIN_WORD_ZIPF
         )
         todo = pending(conn, self.name, settings)
-        found = _match(conn, catalog, todo) if infer else {}
+        found = _match(conn, catalog, todo) if infer and not todo.empty else {}
         # service_raw: the words first matched, as the document writes them.
         values = {iid: [(m.service, m.found[0][1]) for m in ms] for iid, ms in found.items()}
         described = {iid: "; ".join(m.describe() for m in ms) for iid, ms in found.items()}
