@@ -2,8 +2,9 @@
 
 `streamlit run dashboard.py` (or `pmdash serve`). The frame is the page config, the
 navigation over pages/, and the global filters in the sidebar, drawn here so they keep
-their values and their URL parameters on every page. Why the legacy-mode check comes
-first: see pages/ui/navigation.py.
+their values and their URL parameters on every page, and the incident panel that a click on
+any incident (or a link with `?incident=ID`) opens over any page. Why the legacy-mode check
+comes first: see pages/ui/navigation.py.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ if str(Path(__file__).resolve().parent) not in sys.path:
 import streamlit as st
 
 from loaders.model import ConfigError
-from pages.ui import navigation, sidebar
+from pages.ui import incident_detail, navigation, sidebar
 
 st.set_page_config(page_title="pmdash", page_icon=":material/healing:", layout="wide")
 
@@ -33,3 +34,5 @@ except ConfigError as e:
     st.stop()
 with navigation.framed():
     page.run()
+# After the page, so a click on any of its tables has named the incident in the URL by now.
+incident_detail.show_requested(sidebar.current_view())

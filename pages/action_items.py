@@ -48,7 +48,12 @@ def render() -> None:
                         "in the document) is its own band.")  # fmt: skip
 
     st.subheader(f"Overdue on {as_of}")
-    table_block(data.table("overdue", view), "overdue", empty="No action item is overdue.")
+    table_block(
+        data.table("overdue", view),
+        "overdue",
+        opens="incident_id",
+        empty="No action item is overdue.",
+    )
 
     left, right = st.columns(2)
     with left:

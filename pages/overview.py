@@ -94,7 +94,7 @@ def render() -> None:
                 empty=gaps.why_empty(view, "duration", "No durations to show."))  # fmt: skip
 
     st.subheader("Latest post-mortems")
-    table_block(data.table("latest-postmortems", view), "latest-postmortems")
+    table_block(data.table("latest-postmortems", view), "latest-postmortems", opens="incident_id")
 
 
 if __name__ == "__main__":

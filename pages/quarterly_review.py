@@ -68,7 +68,12 @@ def render() -> None:
     table_block(comparison, "comparison", folded="The numbers behind the tiles")
 
     st.subheader("SEV1–2 incidents")
-    table_block(review.severe, "sev1_2_incidents", empty="No SEV1–2 incidents this quarter.")
+    table_block(
+        review.severe,
+        "sev1_2_incidents",
+        opens="incident_id",
+        empty="No SEV1–2 incidents this quarter.",
+    )
 
     dim = DIMENSION_LABELS[review.dim]
     st.subheader(f"Recurring patterns (by {dim})")
@@ -79,7 +84,7 @@ def render() -> None:
                       f"within {review.window_days} days including one this quarter."
                       + (f" {note}. {gaps.advice(view, review.dim)}" if note else ""))  # fmt: skip
     if not review.patterns.empty:
-        table_block(review.pattern_incidents, "recurring_pattern_incidents")
+        table_block(review.pattern_incidents, "recurring_pattern_incidents", opens="incident_id")
 
     st.subheader("Action items opened, closed and overdue by owner")
     table_block(review.items_by_owner, "action_items_by_owner",

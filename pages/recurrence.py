@@ -48,7 +48,11 @@ def render() -> None:
                       f"{view.window_days} days in this selection.")  # fmt: skip
     if not patterns.empty:
         st.markdown("**Their incidents**")
-        table_block(data.table("recurring-pattern-incidents", view), "recurring-pattern-incidents")
+        table_block(
+            data.table("recurring-pattern-incidents", view),
+            "recurring-pattern-incidents",
+            opens="incident_id",
+        )
 
     left, right = st.columns(2)
     with left:
@@ -72,7 +76,7 @@ def render() -> None:
         "open or in progress (or was done only after the repeat began). Items with status "
         "unknown or won't do do not count: the documents do not say they were pending."
     )
-    table_block(data.table("deja-vu", view), "deja-vu",
+    table_block(data.table("deja-vu", view), "deja-vu", opens="incident_id",
                 empty="No repeat in this selection struck while an earlier incident's action "
                       "items were still open.")  # fmt: skip
 

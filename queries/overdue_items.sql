@@ -1,5 +1,5 @@
 -- Overdue action items on $as_of (as defined in _items_as_of.sql), most overdue first, with
--- owner, due date, ticket and the post-mortem they come from.
+-- owner, due date, ticket and the post-mortem they come from (its id opens it on the page).
 -- uses: filtered_incidents, filtered_items, items_as_of
 -- Params: the filters; $as_of (DATE)
 select
@@ -11,6 +11,7 @@ select
     status,
     ticket,
     case when regexp_matches(ticket_url, '^https?://') then ticket_url end as ticket_url,
+    incident_id,
     incident_title,
     incident_date,
     severity,

@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,6 +51,7 @@ class DeepLink:
     sidebar_shows: list[str]  # filter values from the URL that the sidebar must hold
     page_shows: list[str] = field(default_factory=list)  # text the page must contain
     switch_to: str = ""  # a page to switch to afterwards, keeping the filters
+    panel_shows: list[str] = field(default_factory=list)  # text the incident panel must hold
 
 
 def first_sev1(db: str) -> tuple[str, str]:
@@ -76,7 +78,7 @@ def deep_links(db: str) -> list[DeepLink]:
         DeepLink("quarterly_review", "/quarterly_review?quarter=2026Q3&severity=SEV1",
                  "Quarterly review", 0, ["SEV1"], ["2026Q3 against 2026Q2", "SEV1–2 incidents"]),
         DeepLink("incidents", f"/incidents?incident={incident_id}&severity=SEV1", "Incidents",
-                 0, ["SEV1"], [title, "Related incidents"]),
+                 0, ["SEV1"], panel_shows=[title, "Related incidents", "Action items"]),
         DeepLink("data_sources", "/data_sources?source=sample", "Data & sources", 1, ["sample"],
                  ["Last sync per source", "Field coverage by source"]),
     ]  # fmt: skip
@@ -173,6 +175,10 @@ def assert_page(page: Page, link: DeepLink) -> None:
     main = page.locator("[data-testid='stMain']").inner_text()
     for text in link.page_shows:
         assert text in main
+    if link.panel_shows:
+        panel = page.locator("[role='dialog']").inner_text()
+        for text in link.panel_shows:
+            assert text in panel
     assert page.locator("[data-testid='stDataFrame'], [data-testid='stMetricValue']").count() > 0
 
 
@@ -289,5 +295,82 @@ def test_triage_edit_a_cell_save_and_the_chart_changes(
             page.screenshot(path=str(ARTIFACTS / "triage-then-overview.png"))
             legend = severities_in_legend(page)
             assert "SEV1" in legend and "unrated" not in legend
+        finally:
+            page.close()
+
+
+# Browsing: from a chart or a table to one incident, with clicks only.
+
+
+def cell_point(page: Page, table: str, row: int, x: int = 120) -> tuple[float, float]:
+    """Where a row of a table is on screen: Streamlit's grid is a canvas, 35 px a row under
+    a 35 px header, so a click goes to coordinates (x: inside the title, the first column)."""
+    box = page.locator(table).bounding_box()
+    assert box is not None
+    return box["x"] + x, box["y"] + 35 * (row + 1) + 17
+
+
+def click_at(page: Page, point: tuple[float, float]) -> None:
+    """Point, then click, as a hand does: the grid finds the cell under the pointer on the
+    move, and ignores a click that arrives with no move before it (after a dialog closes)."""
+    page.mouse.move(*point)
+    page.wait_for_timeout(300)
+    page.mouse.click(*point)
+
+
+def wait_for_panel(page: Page, title: str) -> str:
+    page.wait_for_selector(f"[role='dialog'] h3:has-text({title!r})", timeout=RENDER_LIMIT_MS)
+    # The field list (an expander) is the panel's last part: drawn means the panel is whole.
+    page.wait_for_selector("[role='dialog'] [data-testid='stExpander']", timeout=RENDER_LIMIT_MS)
+    return page.locator("[role='dialog']").inner_text()
+
+
+def test_a_click_on_a_row_opens_the_incident_and_its_url_opens_it_again(
+    browser: BrowserContext, sample_db: str, tmp_path: Path, port: int
+) -> None:
+    with duckdb.connect(sample_db, read_only=True) as conn:
+        # The Incidents table lists SEV1 incidents newest first (incident_table.sql).
+        (incident_id, title), (_, second) = conn.execute(
+            "select incident_id, title from incidents where severity = 'SEV1' "
+            "and coalesce(kind, 'incident') = 'incident' "
+            "order by incident_date desc nulls last, started_at desc nulls last, incident_id "
+            "limit 2"
+        ).fetchall()
+        items = conn.execute(
+            "select count(*) from action_items where incident_id = ?", [incident_id]
+        ).fetchall()[0][0]
+    with started_server(sample_db, tmp_path, port) as base:
+        page = browser.new_page()
+        try:
+            page.goto(f"{base}/incidents?severity=SEV1")
+            wait_until_rendered(page, "Incidents", 0)
+            click_at(page, cell_point(page, "[data-testid='stDataFrame']", 0))
+            panel = wait_for_panel(page, title)
+            page.screenshot(path=str(ARTIFACTS / "incident-panel.png"))
+            assert "Related incidents" in panel and "Every field" in panel
+            grids = page.locator("[role='dialog'] [data-testid='stDataFrame']")
+            # The action items table: one row per item (plus the header).
+            assert grids.first.get_attribute("aria-rowcount") in (None, str(items + 1))
+            copied = page.url
+            assert f"incident={urllib.parse.quote(incident_id)}" in copied
+            assert "severity=SEV1" in copied
+
+            # Closing the panel takes the incident out of the URL; the next row opens.
+            page.locator("[role='dialog'] button[aria-label='Close']").click()
+            page.wait_for_function("() => !location.search.includes('incident=')")
+            click_at(page, cell_point(page, "[data-testid='stDataFrame']", 1))
+            wait_for_panel(page, second)
+        finally:
+            page.close()
+    # The copied address, as the very first request to a freshly started server.
+    with started_server(sample_db, tmp_path, port):
+        page = browser.new_page()
+        try:
+            page.goto(copied)
+            wait_until_rendered(page, "Incidents", 0)
+            panel = wait_for_panel(page, title)
+            assert "Related incidents" in panel
+            assert page.locator(ERRORS).count() == 0
+            assert "SEV1" in page.locator("[data-testid='stSidebar']").inner_text()
         finally:
             page.close()

@@ -8,6 +8,7 @@ plain SQL on the same store, written out here, not from the dashboard's own quer
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -199,7 +200,25 @@ def test_quarterly_review_says_when_a_quarter_had_no_incidents(
     assert owners[["owner", "overdue"]].values.tolist() == [["bob", 1], ["dave", 1]]
 
 
-def test_incidents_table_and_detail(store: str) -> None:
+def table_of(at: AppTest, name: str) -> Any:
+    """The table whose rows open incidents, by its CSV name (its key starts `rows-NAME-`)."""
+    return next(d for d in at.dataframe if (d.key or "").startswith(f"rows-{name}-"))
+
+
+def click_row(at: AppTest, name: str, row: int) -> AppTest:
+    """What a click on a table row sends: the row's position as the table's selection."""
+    key = table_of(at, name).key
+    at.session_state[key] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def panel_title(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("### "))
+
+
+def test_incidents_table_reads_like_a_report(store: str) -> None:
     at = open_page("incidents", service="payments")
     table = frame_with(at, "incident_id", "title", "severity", "services", "action_items")
     payments = scalar(
@@ -209,7 +228,47 @@ def test_incidents_table_and_detail(store: str) -> None:
     )
     assert len(table) == payments
     assert table["services"].str.contains("payments").all()
+    proto = table_of(at, "incidents").proto
+    shown = list(proto.column_order)
+    # Title first; ids hidden (the CSV, made from the same frame, keeps them: the frame still
+    # has the column); the sample's source has no url_template, so no row has a link and
+    # there is no link column at all (tests/test_labels.py puts a link beside its title).
+    assert shown[0] == "title" and "incident_id" not in shown and "url" not in shown
+    assert table["url"].isna().all()
+    config = json.loads(proto.columns)
+    assert config["time_to_recover_minutes"]["label"] == "Time to recover"
+    assert config["incident_date"]["label"] == "Date"
+    assert config["severity"]["type_config"]["type"] == "multiselect"  # a coloured label
+    # Durations travel as durations, so they sort as time and read as "1 hr, 5 min".
+    assert str(table["time_to_recover_minutes"].dtype).startswith("timedelta")
+    # No selectbox of ids any more: a click on a row opens the incident.
+    assert not [s for s in at.selectbox if s.key == "incident"]
 
+
+def test_a_click_on_a_row_opens_the_incident_and_names_it_in_the_url(store: str) -> None:
+    at = open_page("incidents", severity="SEV1")
+    table = frame_with(at, "incident_id", "title", "severity")
+    incident_id, title = table["incident_id"].iloc[1], table["title"].iloc[1]
+    click_row(at, "incidents", 1)
+    assert at.query_params["incident"] == incident_id
+    assert panel_title(at) == f"### {title}"
+    items = scalar(store, "select count(*) from action_items where incident_id = ?", [incident_id])
+    assert len(frame_with(at, "position", "status_basis", "ticket_url")) == items
+    fields = frame_with(at, "field", "value", "found_in")
+    assert fields.set_index("field").loc["severity", "value"] == "SEV1"
+
+    # A related incident opens in turn, and the panel leads back to the first one.
+    related = frame_with(at, "incident_id", "shared", "days_after")
+    next_id, next_title = related["incident_id"].iloc[0], related["title"].iloc[0]
+    click_row(at, "related-incidents", 0)
+    assert at.query_params["incident"] == next_id
+    assert panel_title(at) == f"### {next_title}"
+    at.button[0].click().run()  # "Back to the incident before"
+    assert at.query_params["incident"] == incident_id
+    assert panel_title(at) == f"### {title}"
+
+
+def test_a_copied_incident_url_opens_the_incident_on_any_page(store: str) -> None:
     incident_id, title = (
         duckdb.connect(store, read_only=True)
         .execute(
@@ -218,12 +277,24 @@ def test_incidents_table_and_detail(store: str) -> None:
         )
         .fetchall()[0]
     )
-    detail = open_page("incidents", incident=incident_id)
-    assert any(title.split(" ")[0] in m.value for m in detail.markdown if m.value.startswith("###"))
-    fields = frame_with(detail, "field", "value", "found_in")
-    assert fields.set_index("field").loc["severity", "value"] == "SEV1"
-    items = scalar(store, "select count(*) from action_items where incident_id = ?", [incident_id])
-    assert len(frame_with(detail, "position", "status_basis")) == items
+    for page in ("incidents", "recurrence"):
+        at = open_page(page, incident=incident_id)
+        assert panel_title(at) == f"### {title}"
+    gone = open_page("overview", incident="sample:no-such-file.md")
+    assert "no longer in the store" in gone.warning[0].value
+
+
+def test_rows_of_other_pages_open_their_incident(store: str) -> None:
+    at = open_page("action_items", as_of="2026-06-30")
+    overdue = frame_with(at, "days_overdue", "incident_id")
+    click_row(at, "overdue", 0)
+    assert at.query_params["incident"] == overdue["incident_id"].iloc[0]
+    assert panel_title(at) == f"### {overdue['incident_title'].iloc[0]}"
+
+    at = open_page("recurrence")
+    deja_vu = frame_with(at, "earlier_incident_id", "items_not_done")
+    click_row(at, "deja-vu", 2)
+    assert at.query_params["incident"] == deja_vu["incident_id"].iloc[2]
 
 
 def test_data_and_sources(store: str) -> None:

@@ -1,9 +1,11 @@
 """Building blocks every page uses: a chart with its table and CSV one click away, a table
 with its CSV, KPI tiles, and an empty-state line.
 
-The CSV of a block is made from the very frame the block shows, with the column names and
-order the query gives (the same as `pmdash export NAME`), so the download is exactly what is
-on screen.
+Tables read like a report through labels.py (labels, formats, coloured labels, title first,
+ids hidden). The CSV of a block is made from the very frame the block shows, with the column
+names and order the query gives (the same as `pmdash export NAME`; labels.py says why), so
+the download holds exactly the rows on screen. A table whose rows are incidents opens the
+clicked one in the incident panel (`opens=`, selection.py).
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from typing import Any, Literal
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-from pandas.api.types import is_datetime64_any_dtype
 
+from pages.ui import data, labels, selection
 from queries.export import to_csv_bytes
 from queries.values import NO_DENOMINATOR, NO_VALUE, missing, number, percent
 
-PERCENT = st.column_config.NumberColumn(format="percent")
+# Said under every chart: a screen reader (or anyone) gets the chart's numbers as text there.
+TABLE_NOTE = "The Table tab beside the chart holds the same numbers as text."
 
 
 def download_button(
@@ -52,22 +55,67 @@ def table_block(
     empty: str = "Nothing to show for this selection.",
     height: int | Literal["auto"] = "auto",
     folded: str = "",
+    opens: str = "",
+    from_panel: bool = False,
 ) -> None:
     """A table and its CSV download; a plain sentence instead when there are no rows.
     With `folded`, the table sits in an expander of that label (the numbers are on screen
-    already, as tiles)."""
+    already, as tiles). With `opens` (the column holding incident ids), a click on a row
+    opens that incident; `from_panel` for tables inside the incident panel itself."""
     if frame.empty:
         st.info(empty)
     else:
         with st.expander(folded) if folded else st.container():
             # A fixed height only for long tables: short ones would show empty rows.
-            st.dataframe(
-                _shown(frame),
-                hide_index=True,
-                column_config=_column_config(frame, columns),
-                height=height if len(frame) > 12 else "auto",
-            )
+            shown = height if len(frame) > 12 else "auto"
+            if opens:
+                _incident_rows(frame, name, opens, from_panel, columns, shown)
+            else:
+                st.dataframe(_shown(frame), hide_index=True, height=shown,
+                             **_presentation(frame, columns))  # fmt: skip
     csv_button(frame, name)
+
+
+def _incident_rows(
+    frame: pd.DataFrame,
+    name: str,
+    id_column: str,
+    from_panel: bool,
+    columns: dict[str, Any] | None,
+    height: int | Literal["auto"],
+) -> None:
+    key = selection.table_key(name, frame[id_column], in_panel=from_panel)
+    event = st.dataframe(
+        _shown(frame),
+        hide_index=True,
+        height=height,
+        key=key,
+        on_select="rerun",
+        # A row's box or any of its cells: a reader clicks where the title is.
+        selection_mode=["single-row", "single-cell"],
+        **_presentation(frame, columns),
+    )
+    chosen = selection.picked(event, frame, id_column, key)
+    if chosen:
+        selection.open_incident(chosen, from_panel=from_panel)
+        if from_panel:
+            st.rerun()  # the panel was drawn for the incident before: draw the new one
+
+
+def _presentation(frame: pd.DataFrame, columns: dict[str, Any] | None) -> dict[str, Any]:
+    config = labels.column_config(frame, data.config().severity_levels)
+    for column in _rates_without_value(frame):  # shown as text by _shown
+        config[column] = st.column_config.TextColumn(
+            labels.label(column),
+            help=f"{NO_VALUE}: this row has nothing to divide by (no items or "
+            "incidents that count towards this rate).",
+        )
+    config.update(columns or {})
+    return {
+        "column_config": config,
+        "column_order": labels.column_order(frame),
+        "placeholder": labels.PLACEHOLDER,
+    }
 
 
 def chart_block(
@@ -78,19 +126,21 @@ def chart_block(
     caption: str = "",
     columns: dict[str, Any] | None = None,
     empty: str = "Nothing to show for this selection.",
+    alt: str = "",
 ) -> None:
-    """A plotly chart, the table behind it on the next tab, and the CSV of that table."""
+    """A plotly chart, the table behind it on the next tab, and the CSV of that table.
+    `alt` names the chart for screen readers (default: the CSV's name in words)."""
     if frame.empty or figure is None:
         st.info(empty)
         csv_button(frame, name)
         return
     chart_tab, table_tab = st.tabs(["Chart", "Table"])
     with chart_tab:
-        st.plotly_chart(figure, key=f"chart-{name}", config={"displaylogo": False})
+        st.plotly_chart(figure, key=f"chart-{name}", config={"displaylogo": False},
+                        alt=f"{alt or name.replace('-', ' ').capitalize()}. {TABLE_NOTE}")  # fmt: skip
     with table_tab:
-        st.dataframe(_shown(frame), hide_index=True, column_config=_column_config(frame, columns))
-    if caption:
-        st.caption(caption)
+        st.dataframe(_shown(frame), hide_index=True, **_presentation(frame, columns))
+    st.caption(f"{caption} {TABLE_NOTE}".strip())
     csv_button(frame, name)
 
 
@@ -106,14 +156,21 @@ def _without_value(values: pd.Series) -> bool:
     return any(number(v) is None for v in values)
 
 
+def _rates_without_value(frame: pd.DataFrame) -> list[str]:
+    if "metric" in frame.columns:
+        return []
+    return [c for c in frame.columns if _is_rate(c) and _without_value(frame[c])]
+
+
 def _shown(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame as the table shows it: a rate column with a row that has nothing to divide by
-    becomes text ("42%", "—"), since a table would print such a cell as `None`. The CSV keeps
-    the numbers, with an empty cell there."""
+    """The frame as the table shows it (labels.for_display), and a rate column with a row that
+    has nothing to divide by as text ("42%", "—"): a number column would hold NaN there.
+    The CSV keeps the numbers, with an empty cell there."""
     if "metric" in frame.columns:
         return _by_metric(frame)
-    rates = [c for c in frame.columns if _is_rate(c) and _without_value(frame[c])]
-    return frame.assign(**{c: frame[c].map(percent) for c in rates}) if rates else frame
+    rates = _rates_without_value(frame)
+    shown = labels.for_display(frame)
+    return shown.assign(**{c: frame[c].map(percent) for c in rates}) if rates else shown
 
 
 def _by_metric(frame: pd.DataFrame) -> pd.DataFrame:
@@ -127,31 +184,6 @@ def _by_metric(frame: pd.DataFrame) -> pd.DataFrame:
             for v, r in zip(frame[c], is_rate, strict=True)]
         for c in numbers
     })  # fmt: skip
-
-
-def _column_config(frame: pd.DataFrame, columns: dict[str, Any] | None) -> dict[str, Any]:
-    """Links as links (queries only pass http/https URLs), shares as percentages, dates as dates."""
-    config: dict[str, Any] = {}
-    for column in frame.columns:
-        if (column == "date" or column.endswith("_date")) and is_datetime64_any_dtype(
-            frame[column]
-        ):
-            # DuckDB DATEs arrive as datetimes; a midnight time would be noise.
-            config[column] = st.column_config.DateColumn(column, format="YYYY-MM-DD")
-        elif column in ("url", "incident_url"):
-            config[column] = st.column_config.LinkColumn(column, display_text="open")
-        elif column == "ticket_url":
-            config[column] = st.column_config.LinkColumn(column, display_text="ticket")
-        elif _is_rate(column) and _without_value(frame[column]):
-            config[column] = st.column_config.TextColumn(
-                column,
-                help=f"{NO_VALUE}: this row has nothing to divide by (no items or "
-                "incidents that count towards this rate).",
-            )
-        elif _is_rate(column):
-            config[column] = PERCENT
-    config.update(columns or {})
-    return config
 
 
 def rate_tile(tile: Any, label: str, value: object, *, help: str, delta: str | None = None,
