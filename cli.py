@@ -30,7 +30,7 @@ from loaders.config import (
     store_location,
 )
 from loaders.model import ConfigError, Source, SourceError
-from queries.commands import export_command, refuse_missing_store, report_command
+from queries.commands import export_command, open_store, refuse_missing_store, report_command
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -131,6 +131,9 @@ def sync(
         results = run_sync(target, sources, progress, steps_for(config))
     except SourceError as e:  # the store itself could not be opened or locked
         click.echo(f"pmdash sync: {e.title}: {e}", err=True)
+        sys.exit(EXIT_FAILED)
+    except OSError as e:  # the store's folder cannot be written
+        click.echo(f"pmdash sync: the store {target} could not be written: {e}", err=True)
         sys.exit(EXIT_FAILED)
     if sys.stderr.isatty():
         click.echo("\r\033[K", err=True, nl=False)
@@ -267,7 +270,6 @@ def triage(
 
     from loaders.enrich.curation import write_curation
     from loaders.model import KINDS
-    from loaders.store import connect_read_only
     from queries import triage as triage_table
     from queries.export import to_csv_bytes
     from queries.filters import Filters
@@ -279,8 +281,7 @@ def triage(
         sys.exit(EXIT_USAGE)
     config = _config(config_path)
     everything = Filters(kinds=KINDS)  # drills and near misses need deciding too
-    refuse_missing_store(store_location(db, config), "triage")
-    with connect_read_only(store_location(db, config)) as conn:
+    with open_store(store_location(db, config), "triage") as conn:
         if out:
             frame = triage_table.table(conn, everything)
             Path(out).write_bytes(to_csv_bytes(triage_table.as_csv_frame(frame)))

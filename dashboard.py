@@ -19,6 +19,7 @@ if str(Path(__file__).resolve().parent) not in sys.path:
 import streamlit as st
 
 from loaders.model import ConfigError
+from loaders.store import StoreError
 from pages.ui import incident_detail, navigation, sidebar
 
 st.set_page_config(page_title="pmdash", page_icon=":material/healing:", layout="wide")
@@ -29,10 +30,13 @@ if navigation.in_legacy_multipage_mode():
 page = st.navigation(navigation.app_pages())
 try:
     sidebar.render_filters()
+    with navigation.framed():
+        page.run()
+    # After the page, so a click on any of its tables has named the incident in the URL by now.
+    incident_detail.show_requested(sidebar.current_view())
 except ConfigError as e:
     st.error(f"**The configuration could not be read**\n\n{e}")
-    st.stop()
-with navigation.framed():
-    page.run()
-# After the page, so a click on any of its tables has named the incident in the URL by now.
-incident_detail.show_requested(sidebar.current_view())
+except StoreError as e:  # one page that says what is wrong, which file, and the fix
+    st.title(e.title)
+    st.error(f"{e.detail[:1].upper()}{e.detail[1:]}\n\nStore: `{e.db}`", icon=":material/database:")
+    st.markdown(f"**To fix it:** {e.fix}")

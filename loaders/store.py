@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -179,6 +180,104 @@ def is_file_store(db: str) -> bool:
     return not (db.startswith(":") or db.startswith("md:") or db.startswith("motherduck:"))
 
 
+class StoreError(SourceError):
+    """The store cannot be used as it is. `title` says what is wrong, `db` which store, and
+    `fix` the command (or step) that mends it; the message holds all three on one line."""
+
+    def __init__(self, title: str, db: str, detail: str, fix: str) -> None:
+        super().__init__(f"{db}: {detail} {fix}", title=title)
+        self.db, self.detail, self.fix = db, detail, fix
+
+
+@cache
+def expected_columns() -> dict[str, dict[str, str]]:
+    """table -> column -> type, as SCHEMA creates them: what this pmdash reads and writes."""
+    with duckdb.connect(":memory:") as conn:
+        conn.execute(SCHEMA)
+        return _columns(conn, "memory")
+
+
+def _columns(conn: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, dict[str, str]]:
+    rows = conn.execute(
+        "select table_name, column_name, data_type from information_schema.columns "
+        "where table_catalog = ? and table_schema = 'main' order by table_name, ordinal_position",
+        [catalog],
+    ).fetchall()
+    tables: dict[str, dict[str, str]] = {}
+    for table, column, data_type in rows:
+        tables.setdefault(table, {})[column] = data_type
+    return tables
+
+
+def schema_gaps(conn: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
+    """What the store at `catalog` lacks of SCHEMA: `table x`, `column x.y` (an older pmdash
+    wrote it). Compared with SCHEMA itself, so no version number has to be kept in step."""
+    have = _columns(conn, catalog)
+    gaps = []
+    for table, columns in expected_columns().items():
+        if table not in have:
+            gaps.append(f"table {table}")
+            continue
+        gaps += [f"column {table}.{c}" for c in columns if c not in have[table]]
+    return gaps
+
+
+def _sync_command(db: str) -> str:
+    return f"`pmdash sync --db {db}`"
+
+
+def _open_error(db: str, error: duckdb.Error) -> StoreError:
+    """A StoreError for a store file DuckDB refused to open."""
+    text = str(error)
+    if "Could not set lock" in text or "Conflicting lock" in text:
+        return StoreError(
+            "The store is locked by another program", db,
+            "another program holds it open for writing (a DuckDB shell, a notebook, an "
+            "unfinished sync).", "Close that program, then try again.",
+        )  # fmt: skip
+    if Path(db).is_file() and Path(db).stat().st_size == 0:
+        return StoreError(
+            "The store file is empty", db, "the file has 0 bytes.",
+            f"Build the store into it with {_sync_command(db)}.",
+        )  # fmt: skip
+    if "not a valid DuckDB database" in text:
+        return StoreError(
+            "The store file is not a DuckDB database", db,
+            "the file exists but is not a DuckDB database (a wrong --db, or a damaged copy).",
+            f"Check the path; to rebuild the store, move the file away (`mv {db} {db}.broken`) "
+            f"and run {_sync_command(db)}.",
+        )  # fmt: skip
+    return StoreError(
+        "The store could not be opened", db, f"DuckDB says: {text.splitlines()[0]}",
+        f"To rebuild the store, move the file away and run {_sync_command(db)}.",
+    )  # fmt: skip
+
+
+def _check_schema(conn: duckdb.DuckDBPyConnection, catalog: str, db: str) -> list[str]:
+    """The schema gaps of a pmdash store; StoreError for a DuckDB database of something else
+    (it has tables, none of them pmdash's), which pmdash must neither show nor write into."""
+    have = _columns(conn, catalog)
+    if have and not set(have) & set(expected_columns()):
+        names = ", ".join(sorted(have)[:4])
+        raise StoreError(
+            "The file is not a pmdash store", db,
+            f"it is a DuckDB database of other tables ({names}).",
+            "Check the path given to --db (or $PMDASH_DB, or [store] path).",
+        )  # fmt: skip
+    return schema_gaps(conn, catalog)
+
+
+def _older_schema(db: str, gaps: list[str]) -> StoreError:
+    if len(gaps) == len(expected_columns()) and all(g.startswith("table ") for g in gaps):
+        return StoreError("The store has no tables yet", db, "it is a DuckDB database with "
+                          "no tables.", f"Build the store with {_sync_command(db)}.")  # fmt: skip
+    shown = ", ".join(gaps[:4]) + (f" and {len(gaps) - 4} more" if len(gaps) > 4 else "")
+    return StoreError(
+        "The store was written by an older pmdash", db, f"it lacks {shown}.",
+        f"Bring it up to date with {_sync_command(db)}.",
+    )  # fmt: skip
+
+
 def connect_read_only(db: str) -> duckdb.DuckDBPyConnection:
     """A reader's snapshot of the store; a store that does not exist yet reads as empty.
 
@@ -188,11 +287,28 @@ def connect_read_only(db: str) -> duckdb.DuckDBPyConnection:
     tables readable by their plain names from every cursor of that connection.
     """
     conn = duckdb.connect(":memory:")
+    if is_file_store(db) and Path(db).is_dir():
+        conn.close()
+        raise StoreError("The store path is a folder", db, "it names a folder, not a file.",
+                         "Give --db the path of a .duckdb file.")  # fmt: skip
     if is_file_store(db) and Path(db).exists():
         # ATTACH takes no parameters: the path is quoted as a SQL literal. Table names below
         # are this module's constants, never input.
         literal = "'" + str(Path(db).resolve()).replace("'", "''") + "'"
-        conn.execute(f"attach {literal} as store (read_only)")
+        try:
+            # TYPE duckdb: DuckDB would take a SQLite file for one and fetch an extension.
+            conn.execute(f"attach {literal} as store (type duckdb, read_only)")
+        except duckdb.Error as e:
+            conn.close()
+            raise _open_error(db, e) from None
+        try:
+            gaps = _check_schema(conn, "store", db)
+        except StoreError:
+            conn.close()
+            raise
+        if gaps:
+            conn.close()
+            raise _older_schema(db, gaps)
         for table in TABLES:
             conn.execute(f"create view {table} as select * from store.main.{table}")
         return conn
@@ -218,21 +334,68 @@ def writer(db: str, *, lock_wait: float = LOCK_WAIT_SECONDS) -> Iterator[duckdb.
     path = Path(db)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _exclusive_lock(path.with_name(path.name + ".lock"), lock_wait):
+        # An empty file holds nothing to keep: the sync builds the store into it.
+        existing = path.exists() and not (path.is_file() and path.stat().st_size == 0)
+        if existing:
+            _check_writable(db)
         scratch = path.with_name(f"{path.name}.sync-{os.getpid()}")
-        scratch.unlink(missing_ok=True)
-        if path.exists():
-            shutil.copyfile(path, scratch)
-        conn = duckdb.connect(str(scratch))
-        try:
-            conn.execute(SCHEMA)
-            yield conn
-            conn.execute("checkpoint")
-            conn.close()
+        scratch_conn: duckdb.DuckDBPyConnection | None = None
+        try:  # whatever fails from here on, the scratch copy goes
+            scratch.unlink(missing_ok=True)
+            if existing:
+                shutil.copyfile(path, scratch)
+            try:
+                scratch_conn = duckdb.connect(str(scratch))
+            except duckdb.Error as e:
+                raise _open_error(db, e) from None
+            scratch_conn.execute(SCHEMA)
+            _upgrade(scratch_conn, db)
+            yield scratch_conn
+            scratch_conn.execute("checkpoint")
+            scratch_conn.close()
             os.replace(scratch, path)
         finally:
-            conn.close()
+            if scratch_conn is not None:
+                scratch_conn.close()
             scratch.unlink(missing_ok=True)
             Path(str(scratch) + ".wal").unlink(missing_ok=True)
+
+
+def _check_writable(db: str) -> None:
+    """Refuse a store file that is not a DuckDB database or is held by another writer before
+    copying it (older schemas are fine: the sync brings them up to date)."""
+    probe = duckdb.connect(":memory:")
+    literal = "'" + str(Path(db).resolve()).replace("'", "''") + "'"
+    try:
+        probe.execute(f"attach {literal} as store (type duckdb, read_only)")
+    except duckdb.Error as e:
+        probe.close()
+        raise _open_error(db, e) from None
+    try:
+        _check_schema(probe, "store", db)
+    finally:
+        probe.close()
+
+
+def _upgrade(conn: duckdb.DuckDBPyConnection, db: str) -> None:
+    """Add the columns an older pmdash did not write (SCHEMA has already added missing
+    tables). A column that cannot be added (NOT NULL without a default on a table with rows)
+    means the store must be rebuilt: say so instead of half-upgrading it."""
+    have = _columns(conn, conn.execute("select current_database()").fetchall()[0][0])
+    for table, columns in expected_columns().items():
+        for column, data_type in columns.items():
+            if column in have.get(table, {}):
+                continue
+            try:
+                # Names and types come from SCHEMA, never from input.
+                conn.execute(f"alter table {table} add column {column} {data_type}")
+            except duckdb.Error as e:
+                raise StoreError(
+                    "The store is too old to bring up to date",
+                    db,
+                    f"column {table}.{column} could not be added ({str(e).splitlines()[0]}).",
+                    f"Move the file away and rebuild it with {_sync_command(db)}.",
+                ) from None
 
 
 @contextmanager

@@ -18,7 +18,7 @@ import duckdb
 
 from loaders.config import Config, load_config, store_location
 from loaders.model import KINDS, ConfigError
-from loaders.store import connect_read_only, is_file_store
+from loaders.store import StoreError, connect_read_only, is_file_store
 from queries import quarterly, recurrence, report, report_html, review_charts
 from queries.export import to_csv_bytes
 from queries.filters import DEFAULT_KINDS, DIMENSIONS, Filters
@@ -89,6 +89,17 @@ def refuse_missing_store(db: str, command: str) -> None:
         sys.exit(EXIT_FAILED)
 
 
+def open_store(db: str, command: str) -> duckdb.DuckDBPyConnection:
+    """The store read-only for a command that reports on it; one line and exit 1 when there
+    is none, or it cannot be used (corrupt, locked, another program's, an older schema)."""
+    refuse_missing_store(db, command)
+    try:
+        return connect_read_only(db)
+    except StoreError as e:
+        click.echo(f"pmdash {command}: {e.title}: {e}", err=True)
+        sys.exit(EXIT_FAILED)
+
+
 def _open(
     config_path: str | None, db: str | None, command: str
 ) -> tuple[Config, duckdb.DuckDBPyConnection]:
@@ -97,9 +108,7 @@ def _open(
     except ConfigError as e:
         click.echo(f"pmdash: {e}", err=True)
         sys.exit(EXIT_USAGE)
-    target = store_location(db, config)
-    refuse_missing_store(target, command)
-    return config, connect_read_only(target)
+    return config, open_store(store_location(db, config), command)
 
 
 @click.command("export")

@@ -11,6 +11,7 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -165,3 +166,126 @@ def test_4_empty_charts_say_why_with_numbers_and_the_default_dimension_follows_t
         "No service to show. 0 of 3 incidents in this selection name a service." in i.value
         for i in overview.info
     )
+
+
+# Point 5: stores that are missing, empty, corrupt, locked, of an older schema or of
+# something else get one clear message, never a traceback, and no scratch file is left.
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    from click.testing import CliRunner
+
+    from cli import main
+
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def broken_stores(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    """Store files as users met them, each with the title its message must carry."""
+    corrupt = tmp_path / "corrupt.duckdb"
+    corrupt.write_text("SQLite format 3\x00 not really\n")
+    empty = tmp_path / "empty.duckdb"
+    empty.write_bytes(b"")
+    foreign = tmp_path / "foreign.duckdb"
+    with duckdb.connect(str(foreign)) as conn:
+        conn.execute("create table sales (amount integer)")
+    older = tmp_path / "older.duckdb"
+    write_store(older, [postmortem("a", date(2025, 1, 5), [])])
+    with duckdb.connect(str(older)) as conn:  # as written before themes and similar incidents
+        conn.execute("drop table themes")
+        conn.execute("alter table incidents drop column summary")
+    return {
+        "corrupt": (corrupt, "The store file is not a DuckDB database"),
+        "empty": (empty, "The store file is empty"),
+        "foreign": (foreign, "The file is not a pmdash store"),
+        "older": (older, "The store was written by an older pmdash"),
+        "missing": (tmp_path / "typo.duckdb", "no store at"),
+    }
+
+
+def test_5_every_command_that_reads_a_store_says_what_is_wrong_in_one_line(
+    tmp_path: Path,
+) -> None:
+    for name, (path, title) in broken_stores(tmp_path).items():
+        for command in (["export", "incidents", "--out", str(tmp_path / "x.csv")],
+                        ["report", "--quarter", "2025Q1", "--out", str(tmp_path / "pack")],
+                        ["triage", "--out", str(tmp_path / "t.csv")]):  # fmt: skip
+            code, out, err = run_cli(*command, "--db", str(path))
+            assert code == 1, (name, command, out, err)
+            assert err.count("\n") == 1 and "Traceback" not in err, err
+            assert (
+                title in err
+                and str(path) in err
+                and "pmdash sync --db" in err
+                or (name == "foreign" and title in err)
+            ), err
+        assert not (tmp_path / "x.csv").exists()  # nothing written from a broken store
+
+
+def test_5_sync_refuses_a_broken_store_without_leaving_scratch_files(tmp_path: Path) -> None:
+    folder = REPO / "tests" / "fixtures" / "markdown"
+    stores = broken_stores(tmp_path)
+    for name in ("corrupt", "foreign"):
+        path, title = stores[name]
+        before = path.read_bytes()
+        code, _, err = run_cli("sync", "--git", str(folder), "--db", str(path))
+        assert code == 1 and err.count("\n") == 1 and title in err, err
+        assert path.read_bytes() == before  # the user's file is left exactly as it was
+    assert sorted(p.name for p in tmp_path.iterdir() if ".sync-" in p.name) == []
+
+    # A store an older pmdash wrote, and an empty file, are brought up to date / built.
+    for name in ("older", "empty"):
+        path, _ = stores[name]
+        code, out, err = run_cli("sync", "--git", str(folder), "--db", str(path))
+        assert code == 0, err
+        store.connect_read_only(str(path)).close()  # readable now: no gap left
+    with duckdb.connect(str(stores["older"][0]), read_only=True) as conn:
+        assert conn.execute("select count(*) from themes").fetchall() == [(0,)]
+    assert sorted(p.name for p in tmp_path.iterdir() if ".sync-" in p.name) == []
+
+
+def test_5_a_locked_store_is_named_as_locked(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "locked.duckdb"
+    write_store(path, [postmortem("a", date(2025, 1, 5), [])])
+    holder = subprocess.Popen(  # another program holding the store open for writing
+        [sys.executable, "-c", f"import duckdb, sys; c = duckdb.connect({str(path)!r}); "
+         "print('open', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "open\n"
+        code, _, err = run_cli("export", "incidents", "--out", str(tmp_path / "x.csv"),
+                               "--db", str(path))  # fmt: skip
+        assert code == 1 and "The store is locked by another program" in err, err
+        code, _, err = run_cli("sync", "--git", str(REPO / "tests" / "fixtures" / "markdown"),
+                               "--db", str(path))  # fmt: skip
+        assert code == 1 and "The store is locked by another program" in err, err
+        assert [p.name for p in tmp_path.iterdir() if ".sync-" in p.name] == []
+    finally:
+        holder.communicate("")
+
+
+def test_5_the_dashboard_shows_one_clear_page_for_a_broken_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PMDASH_CONFIG", raising=False)
+    for name, (path, title) in broken_stores(tmp_path).items():
+        if name == "missing":
+            continue  # reads as an empty store, with the command that fills it (test_pages)
+        monkeypatch.setenv("PMDASH_DB", str(path))
+        for page in ("overview", "recurrence", "data_sources"):
+            at = open_page(page)
+            assert [t.value for t in at.title] == [title], (name, page)
+            assert str(path) in at.error[0].value
+            assert "pmdash sync --db" in at.markdown[-1].value or name == "foreign"
+
+
+def test_5_no_traceback_reaches_the_browser() -> None:
+    import tomllib
+
+    settings = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+    assert settings["client"]["showErrorDetails"] == "none"

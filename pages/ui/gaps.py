@@ -29,6 +29,8 @@ HOW_TO_FILL = {
 HOW_TO_FILL["service_category"] = (
     f"for services, {HOW_TO_FILL['service']}; for categories, {HOW_TO_FILL['category']}"
 )
+for _field in ("service", "category", "service_category"):
+    HOW_TO_FILL[_field] += ". Or set them one incident at a time on the **Triage** page"
 
 
 def default_dimension() -> recurrence.DimensionChoice:

@@ -27,7 +27,8 @@ def render_filters() -> None:
     if options.empty:
         st.info(
             f"The store `{data.store_path()}` holds no post-mortems yet. Load them with "
-            "**Sync now** on Data & sources, or `pmdash sync` in a terminal.",
+            f"**Sync now** on Data & sources, or `pmdash sync --db {data.store_path()}` in a "
+            "terminal.",
             icon=":material/info:",
         )
     values = {f: options.loc[options["filter"] == f, "value"].tolist() for f in ("severity", "service", "category", "source")}  # fmt: skip
