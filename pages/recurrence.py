@@ -13,18 +13,31 @@ from pages.ui.navigation import run_page
 from pages.ui.widgets import chart_block, table_block
 from queries import recurrence
 from queries.filters import DIMENSION_LABELS
+from queries.tables import View
 
 
 def render() -> None:
     st.title("Recurrence")
     view = sidebar.current_view()
     dim = DIMENSION_LABELS[view.dim]
-    st.caption(
-        f"A repeat is an incident with the same {dim} as an earlier one that began at most "
-        f"{view.window_days} days before it; a recurring pattern is a {dim} with at least "
-        f"{view.threshold} incidents within {view.window_days} days (`[recurrence]` in "
-        "pmdash.toml). Change the dimension in the sidebar."
-    )
+    similarity = data.config().similarity
+    if view.dim == "similar":
+        rule = (
+            f"A repeat is an incident similar (≥ {similarity} in title and text) to one that "
+            f"began at most {view.window_days} days before it; a recurring pattern is a "
+            f"{dim} with at least {view.threshold} incidents within {view.window_days} days"
+        )
+    else:
+        rule = (
+            f"A repeat is an incident with the same {dim} as an earlier one that began at "
+            f"most {view.window_days} days before it; a recurring pattern is a {dim} with at "
+            f"least {view.threshold} incidents within {view.window_days} days"
+        )
+    st.caption(f"{rule} (`[recurrence]` in pmdash.toml). Change the dimension in the sidebar.")
+    default = gaps.default_dimension()
+    if view.dim == default.dim == "similar":
+        st.info(f"Repeats are found by similar text because {default.reason}.",
+                icon=":material/info:")  # fmt: skip
     note = data.call(recurrence.dimension_note, view.filters, view.dim)
     if note:
         st.info(f"{note}. {gaps.advice(view, view.dim)}", icon=":material/info:")
@@ -79,6 +92,41 @@ def render() -> None:
     table_block(data.table("deja-vu", view), "deja-vu", opens="incident_id",
                 empty="No repeat in this selection struck while an earlier incident's action "
                       "items were still open.")  # fmt: skip
+    render_similar(view, similarity)
+
+
+def render_similar(view: View, similarity: float) -> None:
+    st.subheader("Similar incidents")
+    st.caption(
+        f"Incidents alike in title and text (TF-IDF cosine, titles weighing 0.7, at least "
+        f"{similarity}: `[recurrence] similarity`), grouped when linked directly or through "
+        "each other; newest group first, with the words their pairs share most."
+    )
+    table_block(data.table("similar-incidents", view), "similar-incidents",
+                empty=f"No two incidents in this selection are similar at {similarity} or "
+                      "more: none repeats another in like words.")  # fmt: skip
+
+    st.subheader("Themes")
+    st.caption(
+        "Incidents whose root causes and contributing factors share words (the summary stands "
+        "in when a post-mortem has neither), grouped at sync time and named by their "
+        "heaviest words; a store of fewer than 10 incidents gets none."
+    )
+    by_quarter = data.table("themes-by-quarter", view)
+    figure = (
+        charts.stacked_bars(
+            by_quarter, x="quarter", y="incidents", colour="theme", y_title="incidents"
+        )  # fmt: skip
+        if not by_quarter.empty
+        else None
+    )
+    chart_block(figure, by_quarter, "themes-by-quarter",
+                caption="Incidents per theme and quarter of their date.",
+                empty="No incident of this selection belongs to a theme.")  # fmt: skip
+    members = data.table("theme-incidents", view)
+    if not members.empty:
+        st.markdown("**The incidents of each theme**")
+        table_block(members, "theme-incidents")
 
 
 if __name__ == "__main__":

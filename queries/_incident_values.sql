@@ -3,7 +3,9 @@
 -- One row per incident and value: an incident with two services has two rows.
 -- With a service or category filter, only the selected services / categories are values.
 -- uses: counted_services, counted_categories
--- Params: $dim ('service' | 'category' | 'service_category'); $services, $categories, $kinds
+-- With $dim = 'similar' the value is the incident's group of similar incidents (SPEC §6).
+-- Params: $dim ('service' | 'category' | 'service_category' | 'similar'); $services,
+--         $categories, $kinds
 select v.incident_id, v.value, x.began_at,
        -- Order of incidents with this value (by start, then id): "earlier" means a lower seq.
        row_number() over (partition by v.value order by x.began_at, v.incident_id) as seq
@@ -28,6 +30,10 @@ from (
            or list_contains(cast($services as varchar[]), s.service))
       and (len(cast($categories as varchar[])) = 0
            or list_contains(cast($categories as varchar[]), c.category))
+    union all
+    select distinct s.incident_id, s.group_id as value
+    from similar_incidents s
+    where $dim = 'similar'
 ) v
 join incidents i on i.incident_id = v.incident_id
 cross join lateral (

@@ -44,8 +44,20 @@ found as (
     select l.incident_id, l.value, l.began_at, l.earlier.id as earlier_incident_id,
            l.earlier.at as earlier_began_at
     from looked_back l
-    where l.earlier.until > l.began_at
+    where $dim <> 'similar' and l.earlier.until > l.began_at
       and l.incident_id in (select incident_id from filtered_incidents)
+    union all
+    -- `similar`: only the earlier incidents similar to this one itself count.
+    select me.incident_id, me.value, me.began_at,
+           struct_extract(max(o.pending), 'id'), struct_extract(max(o.pending), 'at')
+    from ordered me
+    join similar_incidents s on s.incident_id = me.incident_id
+    join ordered o on o.incident_id = s.similar_incident_id
+    where $dim = 'similar' and o.seq < me.seq
+      and o.began_at >= me.began_at - to_days(cast($window_days as integer))
+      and o.pending.until > me.began_at
+      and me.incident_id in (select incident_id from filtered_incidents)
+    group by me.incident_id, me.value, me.began_at
 ),
 counted as (
     -- The earlier incident's items still not done when the repeat began (ids first, text after).

@@ -21,7 +21,7 @@ BASES = ("stated", "mentioned", "inferred", "curated")
 FIRM_BASES = ("stated", "curated")
 UNRATED = "unrated"  # the severity label of incidents whose document states none
 DEFAULT_KINDS = ("incident",)
-DIMENSIONS = ("service_category", "service", "category")
+DIMENSIONS = ("service_category", "service", "category", "similar")
 # The default repeat: same service and same category, "the same kind of incident in the same
 # place". By service alone nearly every incident of a busy team repeats within 180 days.
 DEFAULT_DIM = "service_category"
@@ -29,6 +29,8 @@ DIMENSION_LABELS = {
     "service": "service",
     "category": "category",
     "service_category": "service × category",
+    # A group of incidents linked by similarity (loaders/enrich/similar_incidents.py).
+    "similar": "group of similar incidents",
 }
 
 

@@ -25,7 +25,9 @@ COVERAGE_COLUMNS = {
     "service_category": "with_service_and_category",
     "service": "with_service",
     "category": "with_category",
+    "similar": "with_similar",
 }
+SPECIFIC = ("service_category", "service", "category")  # dimensions named by the documents
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +47,14 @@ def default_dimension(conn: duckdb.DuckDBPyConnection) -> DimensionChoice:
         f"{covered['service']} of {total} incidents name a service, "
         f"{covered['category']} a category, {covered['service_category']} both"
     )
-    for dim in DIMENSIONS:
+    if total and covered["service"] < DEFAULT_DIM_COVERAGE * total:
+        # SPEC §6: when most incidents name no service, only their text can say that two
+        # incidents are alike.
+        return DimensionChoice("similar", f"{reason}: most name no service")
+    for dim in SPECIFIC:
         if total and covered[dim] >= DEFAULT_DIM_COVERAGE * total:
             return DimensionChoice(dim, reason)
-    best = max(DIMENSIONS, key=lambda d: covered[d])  # the first of equals: the most specific
+    best = max(SPECIFIC, key=lambda d: covered[d])  # the first of equals: the most specific
     return DimensionChoice(best if covered[best] else DEFAULT_DIM, reason)
 
 
@@ -60,6 +66,8 @@ def dimension_note(conn: duckdb.DuckDBPyConnection, filters: Filters, dim: str) 
     if covered == total:
         return ""
     consequence = "none of them can" if covered == 0 else "the others cannot"
+    if dim == "similar":
+        return f"{covered} of {total} incidents in this selection are similar to another, so {consequence} repeat"
     return (
         f"{covered} of {total} incidents in this selection name a {DIMENSION_LABELS[dim]}, "
         f"so {consequence} repeat"

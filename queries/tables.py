@@ -13,7 +13,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from queries import action_items, incidents, overview, quality, recurrence
+from queries import action_items, incidents, overview, quality, recurrence, similar
 from queries.filters import DEFAULT_DIM, Filters
 
 
@@ -70,6 +70,9 @@ TABLES: dict[str, Table] = {
     "recurring-patterns": _recurrence(recurrence.patterns, patterns=True),
     "recurring-pattern-incidents": _recurrence(recurrence.pattern_incidents, patterns=True),
     "deja-vu": _recurrence(recurrence.deja_vu),
+    "similar-incidents": lambda c, v: similar.groups(c, v.filters),
+    "themes-by-quarter": lambda c, v: similar.themes_by_quarter(c, v.filters),
+    "theme-incidents": lambda c, v: similar.theme_incidents(c, v.filters),
     # Action items
     "action-item-summary": lambda c, v: action_items.summary(c, v.filters, as_of=v.as_of_date),
     "action-items": lambda c, v: action_items.listing(c, v.filters, as_of=v.as_of_date),

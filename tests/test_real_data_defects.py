@@ -141,9 +141,14 @@ def test_4_empty_charts_say_why_with_numbers_and_the_default_dimension_follows_t
     monkeypatch.delenv("PMDASH_CONFIG", raising=False)
 
     at = open_page("recurrence")
-    # No service anywhere: repeats by service × category could never happen, so the default
-    # is the dimension 3 of 3 incidents name.
-    assert at.selectbox(key="dim").value == "category"
+    # No service anywhere: most incidents name no service, so repeats are found by similar
+    # text (SPEC §6), and the page says why.
+    assert at.selectbox(key="dim").value == "similar"
+    assert "Repeats are found by similar text because 0 of 3 incidents name a service" in " ".join(
+        info.value for info in at.info
+    )
+    # By category, which 3 of 3 incidents name:
+    at = open_page("recurrence", dim="category")
     shown = " ".join(info.value for info in at.info)
     assert (
         "The heatmap is empty. 0 of 3 incidents in this selection name both a service and a category."

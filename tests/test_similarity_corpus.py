@@ -30,7 +30,9 @@ import pytest
 from conftest import CORPUS, git_source, query
 
 from loaders.enrich.similar_incidents import SimilarIncidents
+from loaders.store import connect_read_only
 from loaders.sync import sync
+from queries import recurrence
 
 I2C = "2i2c"
 LE = "le"
@@ -97,3 +99,11 @@ def test_the_themes_a_reader_agrees_with(corpus_db: Path) -> None:
     assert len(themes) == 2
     counts = query(corpus_db, "select label, incidents from themes order by theme_id")
     assert all(r["incidents"] == len(themes[r["label"]]) for r in counts)
+
+
+def test_similar_is_the_default_repeat_dimension_of_the_corpus(corpus_db: Path) -> None:
+    # None of the 11 names a service (SPEC §4.5 measured the same on real collections), so
+    # repeats are found by similar text.
+    choice = recurrence.default_dimension(connect_read_only(str(corpus_db)))
+    assert choice.dim == "similar"
+    assert choice.reason.startswith("0 of 11 incidents name a service")

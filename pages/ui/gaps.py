@@ -14,6 +14,7 @@ COUNTS = {
     "category": ("with_category", "name a category"),
     "service_category": ("with_service_and_category", "name both a service and a category"),
     "duration": ("with_duration", "state a time to detect or to recover"),
+    "similar": ("with_similar", "are similar to another incident"),
 }
 # What a user can do about a missing field (the config keys are described in the README).
 HOW_TO_FILL = {
@@ -25,6 +26,8 @@ HOW_TO_FILL = {
     "(the next sync matches them in each post-mortem), or write a `Category:` line in the "
     "post-mortems",
     "duration": "write `Time to detection:` and `Time to recovery:` lines in the post-mortems",
+    "similar": "lower `[recurrence] similarity` in pmdash.toml (the score two incidents' titles "
+    "and texts must reach), or name services and categories so that repeats can be found by them",
 }
 HOW_TO_FILL["service_category"] = (
     f"for services, {HOW_TO_FILL['service']}; for categories, {HOW_TO_FILL['category']}"

@@ -21,7 +21,7 @@ from loaders.model import SECTIONS
 from pages.ui import data
 from pages.ui.selection import TRAIL, back, close, requested
 from pages.ui.widgets import table_block
-from queries import incidents
+from queries import incidents, similar
 from queries.report import escape
 from queries.tables import View
 
@@ -72,6 +72,11 @@ def render(incident_id: str, window_days: int, filters: object) -> None:
     st.markdown("**Action items**")
     table_block(data.call(incidents.action_items, incident_id), "incident-action-items",
                 empty="This post-mortem lists no action items.")  # fmt: skip
+
+    st.markdown("**Seen before**: similar incidents (title and text), most similar first")
+    seen = data.call(similar.seen_before, incident_id, filters=filters)
+    table_block(seen, "seen-before", opens="incident_id", from_panel=True,
+                empty="No incident is similar to this one.")  # fmt: skip
 
     st.markdown(f"**Related incidents** (same service or category within {window_days} days)")
     related = data.call(incidents.related, incident_id, window_days=window_days, filters=filters)
