@@ -45,6 +45,7 @@ POSTMORTEM_STOP_WORDS = frozenset(
     wasn didn doesn isn aren couldn wouldn shouldn hasn haven weren won don ll ve
     identified attempting attempt attempted tried noticed started caused causing result
     resulted led leading appears appeared seemed believe think likely probably gone concrete
+    notice sooner soon quickly faster
     """.split()  # noqa: SIM905 - a word list reads best as words
 )
 STOP_WORDS = sorted(ENGLISH_STOP_WORDS | POSTMORTEM_STOP_WORDS)
