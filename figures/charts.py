@@ -96,12 +96,13 @@ def stacked_bars(
     y_title: str = "",
 ) -> go.Figure:
     figure = px.bar(
-        _literal(frame, x, colour),
+        _literal(frame, x, colour).assign(_x=frame[x], _colour=frame[colour]),
         x=x,
         y=y,
         color=colour,
         color_discrete_map={_label(k): v for k, v in (colours or {}).items()},
         category_orders={colour: [_label(o) for o in order]} if order else {},
+        custom_data=["_x", "_colour"],  # what a click on a bar names, as written (CLICKS)
     )
     return _layout(_time_axis(figure, frame[x]), x=x_title, y=y_title)
 
@@ -122,7 +123,8 @@ def status_bars(frame: pd.DataFrame, *, x: str, y: str = "items", **titles: str)
 
 
 def horizontal_bars(frame: pd.DataFrame, *, label: str, value: str, title: str = "") -> go.Figure:
-    figure = px.bar(_literal(frame, label), x=value, y=label, orientation="h")
+    figure = px.bar(_literal(frame, label).assign(_label=frame[label]), x=value, y=label,
+                    orientation="h", custom_data=["_label"])  # fmt: skip
     figure.update_yaxes(autorange="reversed")
     return _layout(figure, x=title)
 
@@ -141,7 +143,30 @@ def heatmap(frame: pd.DataFrame, *, x: str, y: str, z: str) -> go.Figure:
         index=y, columns=x, values=z, fill_value=0, aggfunc="sum"
     )
     figure = px.imshow(grid, text_auto=True, aspect="auto", color_continuous_scale="Reds")
-    return _layout(figure, x=x, y=y)
+    return _layout(_clickable_cells(figure, frame, x=x, y=y, z=z), x=x, y=y)
+
+
+def _clickable_cells(
+    figure: go.Figure, frame: pd.DataFrame, *, x: str, y: str, z: str
+) -> go.Figure:
+    """A heatmap whose cells can be clicked: plotly selects no heatmap cell (a click on one
+    reports nothing), so an invisible point sits on every cell and takes the click and the
+    hover. With no hover distance limit the nearest point answers, and on a grid the nearest
+    centre is the cell's own: a click anywhere in a cell selects that cell."""
+    grid = frame.pivot_table(index=y, columns=x, values=z, fill_value=0, aggfunc="sum")
+    cells = grid.reset_index().melt(id_vars=y, var_name=x, value_name="n")
+    figure.update_traces(hoverinfo="skip", hovertemplate=None)
+    figure.add_trace(
+        go.Scatter(
+            x=cells[x].map(_label), y=cells[y].map(_label), mode="markers",
+            marker={"opacity": 0, "size": 1}, showlegend=False,
+            customdata=cells[[y, x, "n"]].to_numpy(),
+            hovertemplate="%{y} × %{x}: %{customdata[2]} incidents<extra></extra>",
+        )
+    )  # fmt: skip
+    figure.update_xaxes(type="category")
+    figure.update_yaxes(type="category")
+    return figure.update_layout(hoverdistance=-1, hovermode="closest")
 
 
 def distributions(

@@ -10,7 +10,7 @@ from pages.ui import data, gaps, sidebar
 from pages.ui.basis import mix_caption
 from pages.ui.navigation import run_page
 from pages.ui.widgets import chart_block, kpi_tiles, table_block
-from queries.filters import DIMENSION_LABELS
+from queries.filters import CLICKABLE, DIMENSION_LABELS
 from queries.incidents import COUNT_DIMENSIONS, PERIODS
 from queries.quality import DURATION_GROUPS, SMALL_N
 
@@ -62,7 +62,10 @@ def render() -> None:
                            if split in several else ""),
                 empty=gaps.why_empty(view, "service" if split == "team" else split,
                                      f"No incident to show by {split}.")
-                if split in several else "No dated incident in this selection.")  # fmt: skip
+                if split in several else "No dated incident in this selection.",
+                # a team is not a sidebar filter: its bars cannot narrow the filters
+                clicks=("period", split) if split in CLICKABLE else ("period",),
+                view=view, alt=f"Incidents per {period} by {split}")  # fmt: skip
 
     left, right = st.columns(2)
     with left:
@@ -72,7 +75,8 @@ def render() -> None:
                                            title="incidents"), top, "top-categories",
                     caption="An incident with several categories counts in each. "
                             + mix_caption(view, "category"),
-                    empty=gaps.why_empty(view, "category", "No category to show."))  # fmt: skip
+                    empty=gaps.why_empty(view, "category", "No category to show."),
+                    clicks=("category",), view=view, alt="Top categories by incidents")  # fmt: skip
     with right:
         st.subheader("Top services")
         top = data.table("top-services", view)
@@ -80,7 +84,8 @@ def render() -> None:
                                            title="incidents"), top, "top-services",
                     caption="An incident with several services counts in each. "
                             + mix_caption(view, "service"),
-                    empty=gaps.why_empty(view, "service", "No service to show."))  # fmt: skip
+                    empty=gaps.why_empty(view, "service", "No service to show."),
+                    clicks=("service",), view=view, alt="Top services by incidents")  # fmt: skip
 
     st.subheader("Time to detect and to recover")
     by = st.segmented_control("Group by", DURATION_GROUPS, default="severity", key="by",

@@ -52,7 +52,9 @@ def render() -> None:
     chart_block(figure, matrix, "service-category",
                 caption="An incident with several services or categories counts in each cell. "
                         + mix_caption(view),
-                empty=gaps.why_empty(view, "service_category", "The heatmap is empty."))  # fmt: skip
+                empty=gaps.why_empty(view, "service_category", "The heatmap is empty."),
+                clicks=("service", "category"), view=view,
+                alt="Heatmap of incidents by service and category")  # fmt: skip
 
     st.subheader(f"Recurring patterns (by {dim})")
     patterns = data.table("recurring-patterns", view)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
+import pandas as pd
+
 from loaders.model import KINDS
 
 # How a service or category was found (SPEC §4.5). The sidebar's switch counts all of them, or
@@ -32,6 +34,11 @@ DIMENSION_LABELS = {
     # A group of incidents linked by similarity (loaders/enrich/similar_incidents.py).
     "similar": "group of similar incidents",
 }
+
+
+# What a click on a chart can name, and the filter it narrows.
+CLICKABLE = {"severity": "severities", "service": "services", "category": "categories",
+             "source": "sources"}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +66,25 @@ class Filters:
 
     def between(self, start: date | None, end: date | None) -> Filters:
         return replace(self, start=start, end=end)
+
+    def narrowed(self, clicked: dict[str, str]) -> Filters:
+        """These filters and what a click on a chart names: a period ("2026Q3", "2026-07")
+        within the current dates, and a severity, service, category or source in place of
+        that filter's choice (the chart only shows values the filter lets through)."""
+        narrowed = self
+        for name, value in clicked.items():
+            if name == "period":
+                period = pd.Period(value)
+                start, end = period.start_time.date(), period.end_time.date()
+                narrowed = narrowed.between(
+                    max(start, self.start) if self.start else start,
+                    min(end, self.end) if self.end else end,
+                )
+            elif name in CLICKABLE:
+                narrowed = replace(narrowed, **{CLICKABLE[name]: (value,)})  # type: ignore[arg-type]
+            else:
+                raise ValueError(f"a chart cannot narrow the filters by {name!r}")
+        return narrowed
 
     def previous_period(self, start: date, end: date) -> Filters:
         """The same filters over the period of the same length that ends the day before."""

@@ -305,6 +305,7 @@ def test_triage_edit_a_cell_save_and_the_chart_changes(
 def cell_point(page: Page, table: str, row: int, x: int = 120) -> tuple[float, float]:
     """Where a row of a table is on screen: Streamlit's grid is a canvas, 35 px a row under
     a 35 px header, so a click goes to coordinates (x: inside the title, the first column)."""
+    page.locator(table).scroll_into_view_if_needed()
     box = page.locator(table).bounding_box()
     assert box is not None
     return box["x"] + x, box["y"] + 35 * (row + 1) + 17
@@ -372,5 +373,76 @@ def test_a_click_on_a_row_opens_the_incident_and_its_url_opens_it_again(
             assert "Related incidents" in panel
             assert page.locator(ERRORS).count() == 0
             assert "SEV1" in page.locator("[data-testid='stSidebar']").inner_text()
+        finally:
+            page.close()
+
+
+MARK = """([index, x, y]) => {
+  const plot = document.querySelectorAll('.js-plotly-plot')[index];
+  plot.scrollIntoView({block: 'center'});
+  const xa = plot._fullLayout.xaxis, ya = plot._fullLayout.yaxis;
+  const box = plot.getBoundingClientRect();
+  const at = (axis, v) => axis.l2p(axis.type === 'category' ? axis.d2c(v) : v);
+  return [box.left + xa._offset + at(xa, x), box.top + ya._offset + at(ya, y)];
+}"""  # where a data point of a plotly chart is on the page (axis value -> pixel)
+
+
+def test_a_click_on_a_heatmap_cell_or_a_bar_lists_its_incidents(
+    browser: BrowserContext, sample_db: str, tmp_path: Path, port: int
+) -> None:
+    with duckdb.connect(sample_db, read_only=True) as conn:
+        # Incidents naming both payments and deployment: the heatmap cell's count.
+        cell = conn.execute(
+            "select count(distinct i.incident_id) from incidents i "
+            "join incident_services s using (incident_id) "
+            "join incident_categories c using (incident_id) "
+            "where s.service = 'payments' and c.category = 'deployment' "
+            "and coalesce(i.kind, 'incident') = 'incident'"
+        ).fetchall()[0][0]
+        top_service, top_count = conn.execute(
+            "select s.service, count(*) from incidents i join incident_services s "
+            "using (incident_id) where coalesce(i.kind, 'incident') = 'incident' "
+            "group by 1 order by 2 desc, 1 limit 1"
+        ).fetchall()[0]
+    with started_server(sample_db, tmp_path, port) as base:
+        page = browser.new_page()
+        try:
+            page.goto(f"{base}/recurrence")
+            wait_until_rendered(page, "Recurrence", 2)
+            click_at(page, page.evaluate(MARK, [0, "deployment", "payments"]))
+            heading = f"payments × deployment: {cell} incidents"
+            page.get_by_text(heading).wait_for(timeout=RENDER_LIMIT_MS)
+            page.screenshot(path=str(ARTIFACTS / "heatmap-click.png"), full_page=True)
+            rows = ".st-key-drill-service-category [data-testid='stDataFrame']"
+            assert page.locator(rows).get_attribute("aria-rowcount") in (None, str(cell + 1))
+            # A row of the panel opens its incident.
+            click_at(page, cell_point(page, rows, 0))
+            page.wait_for_selector("[role='dialog'] h3", timeout=RENDER_LIMIT_MS)
+            assert "incident=" in page.url
+            page.locator("[role='dialog'] button[aria-label='Close']").click()
+            page.wait_for_function("() => !location.search.includes('incident=')")
+            # The button makes the click the sidebar's filter.
+            page.get_by_role("button", name="Apply to the filters").click()
+            page.wait_for_function(
+                "() => location.search.includes('service=payments')"
+                " && location.search.includes('category=deployment')"
+            )
+
+            page.goto(f"{base}/overview")
+            wait_until_rendered(page, "Overview", 4)
+            # The chart of top services: horizontal bars, one of them the top service.
+            index = page.evaluate(
+                "name => [...document.querySelectorAll('.js-plotly-plot')].findIndex("
+                "p => p.data[0].orientation === 'h' && p.data[0].customdata"
+                " && p.data[0].customdata.some(d => d[0] === name))",
+                top_service,
+            )
+            assert index >= 0
+            bar = page.evaluate(MARK, [index, top_count / 2, top_service])
+            click_at(page, bar)
+            heading = f"{top_service}: {top_count} incidents"
+            page.get_by_text(heading).wait_for(timeout=RENDER_LIMIT_MS)
+            page.screenshot(path=str(ARTIFACTS / "bar-click.png"), full_page=True)
+            assert page.locator(ERRORS).count() == 0
         finally:
             page.close()

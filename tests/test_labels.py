@@ -85,3 +85,24 @@ def test_minutes_become_durations_on_screen_only() -> None:
 
 def test_unknown_columns_get_their_name_in_words() -> None:
     assert labels.label("documents_with_owner") == "Documents with owner"
+
+
+def test_a_click_on_a_chart_narrows_the_filters_and_says_so() -> None:
+    from datetime import date
+
+    from pages.ui import drill
+    from queries.filters import Filters
+
+    sidebar = Filters(start=date(2026, 8, 15), services=("payments", "checkout"))
+    clicked = {"period": "2026Q3", "service": "payments", "category": "deployment"}
+    narrowed = sidebar.narrowed(clicked)
+    # The quarter within the sidebar's dates: from 15 Aug (the sidebar) to 30 Sep (the quarter).
+    assert (narrowed.start, narrowed.end) == (date(2026, 8, 15), date(2026, 9, 30))
+    assert narrowed.services == ("payments",) and narrowed.categories == ("deployment",)
+    assert drill.describe(clicked) == "payments × deployment, 2026Q3"
+    month = Filters().narrowed({"period": "2026-02", "severity": "SEV1"})
+    assert (month.start, month.end, month.severities) == (
+        date(2026, 2, 1),
+        date(2026, 2, 28),
+        ("SEV1",),
+    )

@@ -10,6 +10,7 @@ clicked one in the incident panel (`opens=`, selection.py).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from numbers import Number
 from typing import Any, Literal
@@ -18,8 +19,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from pages.ui import data, labels, selection
+from pages.ui import data, drill, labels, selection
 from queries.export import to_csv_bytes
+from queries.tables import View
 from queries.values import NO_DENOMINATOR, NO_VALUE, missing, number, percent
 
 # Said under every chart: a screen reader (or anyone) gets the chart's numbers as text there.
@@ -127,20 +129,39 @@ def chart_block(
     columns: dict[str, Any] | None = None,
     empty: str = "Nothing to show for this selection.",
     alt: str = "",
+    clicks: tuple[str, ...] = (),
+    view: View | None = None,
 ) -> None:
     """A plotly chart, the table behind it on the next tab, and the CSV of that table.
-    `alt` names the chart for screen readers (default: the CSV's name in words)."""
+    `alt` names the chart for screen readers (default: the CSV's name in words). With
+    `clicks` (what the figure's marks stand for, drill.py) and the page's `view`, a click on
+    a mark lists the incidents behind it below the chart."""
     if frame.empty or figure is None:
         st.info(empty)
         csv_button(frame, name)
         return
     chart_tab, table_tab = st.tabs(["Chart", "Table"])
     with chart_tab:
-        st.plotly_chart(figure, key=f"chart-{name}", config={"displaylogo": False},
-                        alt=f"{alt or name.replace('-', ' ').capitalize()}. {TABLE_NOTE}")  # fmt: skip
+        label = f"{alt or name.replace('-', ' ').capitalize()}. {TABLE_NOTE}"
+        if clicks and view is not None:
+            # A key that changes with the data: a click on an earlier version of the chart
+            # (other filters) must not name a mark of this one.
+            digest = hashlib.blake2b(
+                pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes(), digest_size=6
+            ).hexdigest()
+            event = st.plotly_chart(figure, key=f"chart-{name}-{digest}", on_select="rerun",
+                                    selection_mode="points", config={"displaylogo": False},
+                                    alt=label)  # fmt: skip
+        else:
+            st.plotly_chart(figure, key=f"chart-{name}", config={"displaylogo": False}, alt=label)
+            event = None
     with table_tab:
         st.dataframe(_shown(frame), hide_index=True, **_presentation(frame, columns))
-    st.caption(f"{caption} {TABLE_NOTE}".strip())
+    note = " Click a bar or a cell to list its incidents." if clicks else ""
+    st.caption(f"{caption}{note} {TABLE_NOTE}".strip())
+    values = drill.clicked(event, clicks)
+    if values and view is not None:
+        drill.render(values, view, name)
     csv_button(frame, name)
 
 
