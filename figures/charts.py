@@ -20,12 +20,14 @@ import plotly.graph_objects as go
 # By severity rank: 1 (most severe) first. Levels beyond the palette reuse its last colour.
 SEVERITY_PALETTE = ("#99000d", "#e6550d", "#fdae6b", "#6baed6", "#9ecae1", "#c6dbef")
 UNRATED_COLOUR = "#9e9e9e"  # any severity that is not a configured level ("unrated")
+# Okabe & Ito's palette, made to stay distinct for the common colour-vision deficiencies
+# (protan, deutan, tritan): done and open differ in hue and lightness, not red against green.
 STATUS_COLOURS = {
-    "done": "#2e7d32",
-    "in_progress": "#1e88e5",
-    "open": "#fb8c00",
-    "wont_do": "#8e6c8a",
-    "unknown": "#bdbdbd",
+    "done": "#009E73",  # bluish green
+    "in_progress": "#0072B2",  # blue
+    "open": "#D55E00",  # vermillion
+    "wont_do": "#CC79A7",  # reddish purple
+    "unknown": "#BBBBBB",  # grey: never blended into open or done
 }
 STATUS_ORDER = list(STATUS_COLOURS)
 # Labels of a time axis: a year, a quarter (2025Q3), a month (2025-07) or a day.
