@@ -27,6 +27,7 @@ from loaders.config import (
     Config,
     SourceConfig,
     load_config,
+    mixing,
     store_location,
 )
 from loaders.model import ConfigError, Source, SourceError
@@ -126,6 +127,8 @@ def sync(
         sys.exit(EXIT_USAGE)
 
     target = store_location(db, config)
+    if not git_paths:  # folders named on the command line are the user's explicit choice
+        _refuse_mixing(target, config, [c.name for c in configs])
     try:
         progress = _progress if sys.stderr.isatty() and not as_json else None
         results = run_sync(target, sources, progress, steps_for(config))
@@ -145,6 +148,28 @@ def sync(
             click.echo(result.summary())
         _say(f"store: {target}")
     sys.exit(EXIT_FAILED if any(r.status == "failed" for r in results) else EXIT_OK)
+
+
+def _refuse_mixing(target: str, config: Config, names: list[str]) -> None:
+    """Say what a sync without a config does, and refuse to add sources to a store that holds
+    others unless the config names that store (loaders.config.mixing)."""
+    from loaders.store import StoreError, connect_read_only, is_file_store
+    from queries.quality import store_sources
+
+    if config.path is None:
+        click.echo(f"pmdash sync: no config given: syncing the bundled sample corpus into "
+                   f"{target}", err=True)  # fmt: skip
+    if not is_file_store(target) or not Path(target).exists():
+        return
+    try:
+        with connect_read_only(target) as conn:
+            held = store_sources(conn)["source"].tolist()
+    except StoreError:
+        return  # the sync itself says what is wrong with the store
+    reason = mixing(target, config, names, held)
+    if reason:
+        click.echo(f"pmdash sync: refused: {reason}", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 def _ad_hoc_git(path: Path) -> SourceConfig:

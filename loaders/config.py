@@ -114,6 +114,30 @@ def store_location(explicit: str | None, config: Config) -> str:
     return explicit or os.environ.get("PMDASH_DB") or config.store_path
 
 
+def mixing(db: str, config: Config, names: list[str], held: list[str]) -> str:
+    """Why syncing the sources `names` into the store `db`, which holds the sources `held`,
+    would mix two stores; empty when it would not. A store that holds nothing, or already
+    holds every one of them, takes them; other sources go in only when the user's config
+    names both this store and them (the bundled sample never joins someone's store)."""
+    new = [n for n in names if n not in held]
+    if not new or not held:
+        return ""
+    if config.path is not None and _same_store(config.store_path, db):
+        return ""
+    where = f"the config {config.path}" if config.path else "no config: the bundled sample"
+    return (
+        f"{db} holds {', '.join(held)}, and syncing would add {', '.join(new)} ({where}, "
+        f"which does not name this store). Re-sync its own sources with `pmdash sync --db "
+        f"{db} --git PATH`, or name this store under [store] path and its sources in pmdash.toml."
+    )
+
+
+def _same_store(a: str, b: str) -> bool:
+    if ":" in a.split("/")[0] or ":" in b.split("/")[0]:
+        return a == b
+    return Path(a).resolve() == Path(b).resolve()
+
+
 def sample_config() -> Config:
     """The configuration used when none is given: the bundled sample corpus."""
     return Config(sources=[SourceConfig("sample", "git", {"path": str(SAMPLE_DIR)})])

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from figures import charts
-from loaders.config import Config
+from loaders.config import Config, mixing
 from loaders.store import is_file_store
 from pages.ui import data, sidebar
 from pages.ui.navigation import run_page
@@ -31,7 +31,11 @@ def render() -> None:
         f"Store: `{db}` (read-only here). Config: `{config.path or 'none: the bundled sample corpus'}`."
     )
 
-    st.subheader("Configured sources")
+    st.subheader("Sources in this store")
+    held = data.call(quality.store_sources)
+    table_block(held, "store-sources", empty="No source has been synced into this store yet.")
+
+    st.subheader("Sources the config names")
     sources = [{"source": s.name, "kind": s.kind,
                 "settings": ", ".join(f"{k}={v}" for k, v in sorted(s.options.items())
                                       if not any(h in k.lower() and not k.lower().endswith("_env")
@@ -39,7 +43,11 @@ def render() -> None:
                for s in config.sources]  # fmt: skip
     table_block(pd.DataFrame(sources, columns=["source", "kind", "settings"]), "sources",
                 empty="No source is configured.")  # fmt: skip
-    render_sync_button(config, db)
+    reason = mixing(db, config, [c.name for c in config.sources], held["source"].tolist())
+    if reason:  # a sync from here would put other sources into this store
+        st.warning(f"**Sync now is off for this store.** {reason}", icon=":material/block:")
+    else:
+        render_sync_button(config, db)
 
     st.subheader("Last sync per source")
     table_block(data.call(quality.sync_status), "sync-status",

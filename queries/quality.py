@@ -43,3 +43,8 @@ def sync_status(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def load_errors(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     return run(conn, "load_errors", sources=list(filters.sources))
+
+
+def store_sources(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The sources that built the store (`source`, `kind`, `incidents`, `last_synced`)."""
+    return run(conn, "store_sources")

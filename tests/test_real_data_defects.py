@@ -294,3 +294,41 @@ def test_5_no_traceback_reaches_the_browser() -> None:
 
     settings = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
     assert settings["client"]["showErrorDetails"] == "none"
+
+
+def test_3_a_sync_never_puts_the_sample_into_a_store_of_other_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PMDASH_CONFIG", raising=False)
+    monkeypatch.delenv("PMDASH_DB", raising=False)
+    monkeypatch.chdir(tmp_path)  # no pmdash.toml here: the bundled sample is the config
+    folder = tmp_path / "team-postmortems"
+    folder.mkdir()
+    (folder / "2025-01-05-dns.md").write_text("# DNS outage\n\n## Summary\n\nDNS failed.\n")
+    db = tmp_path / "other.duckdb"
+    code, _, err = run_cli("sync", "--git", str(folder), "--db", str(db))
+    assert code == 0, err
+
+    # Without a config, `pmdash sync --db OTHER` says it would sync the sample, and refuses.
+    before = db.read_bytes()
+    code, _, err = run_cli("sync", "--db", str(db))
+    assert code == 2
+    assert "no config given: syncing the bundled sample corpus into" in err
+    assert f"refused: {db} holds team-postmortems, and syncing would add sample" in err
+    assert db.read_bytes() == before
+
+    # The page shows the sources that built this store, and offers no Sync now.
+    monkeypatch.setenv("PMDASH_DB", str(db))
+    at = open_page("data_sources")
+    held = next(e.value for e in at.dataframe if "incidents" in e.value.columns)
+    assert held["source"].tolist() == ["team-postmortems"] and held["incidents"].tolist() == [1]
+    assert not [b for b in at.button if b.label == "Sync now"]
+    assert "Sync now is off for this store" in at.warning[0].value
+
+    # A config that names this store and the sample may put them together.
+    config = tmp_path / "pmdash.toml"
+    config.write_text(f'[store]\npath = "{db}"\n\n[[sources]]\nname = "sample"\nkind = "git"\n'
+                      f'path = "{REPO / "data" / "sample"}"\n')  # fmt: skip
+    monkeypatch.setenv("PMDASH_CONFIG", str(config))
+    at = open_page("data_sources")
+    assert [b.label for b in at.button if b.label == "Sync now"] == ["Sync now"]

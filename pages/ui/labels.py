@@ -131,6 +131,7 @@ COLUMNS: dict[str, Column] = {
     "message": Column("Message"),
     "started_at": Column("Started", "datetime"),
     "finished_at": Column("Finished", "datetime"),
+    "last_synced": Column("Last synced", "datetime"),
     "documents_seen": Column("Seen", "count"),
     "documents_loaded": Column("Loaded", "count"),
     "documents_unchanged": Column("Unchanged", "count"),
