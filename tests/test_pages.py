@@ -359,3 +359,18 @@ def test_the_dashboard_reads_a_new_store_file_after_a_sync(
     at.run()
     assert not at.exception
     assert len(frame_with(at, "incident_id", "title")) == 10
+
+
+def test_an_incident_that_names_no_service_opens(
+    hand_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Most real post-mortems name no service: its list arrives as a missing value.
+    monkeypatch.setenv("PMDASH_DB", hand_db)
+    incident_id, title = scalar(
+        hand_db,
+        "select [incident_id, title] from incidents where incident_id not in "
+        "(select incident_id from incident_services) order by incident_id limit 1",
+    )
+    at = open_page("incidents", incident=incident_id)
+    assert panel_title(at) == f"### {title}"
+    assert any("no service" in c.value for c in at.caption)

@@ -14,6 +14,7 @@ Document text is shown as text: titles go through Markdown escaping, prose throu
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -95,6 +96,7 @@ def _headline(row: pd.Series) -> str:
         parts.append(pd.Timestamp(row["incident_date"]).strftime("%-d %b %Y"))
     parts.append(row["severity"] if isinstance(row["severity"], str) else "severity not stated")
     for values, none in ((row["services"], "no service"), (row["categories"], "no category")):
-        listed = list(values) if values is not None else []
+        # A list, or a missing value (NULL arrives as None or pandas' NA) when none is named.
+        listed = list(values) if isinstance(values, list | tuple | np.ndarray) else []
         parts.append(", ".join(listed) if listed else none)
     return " · ".join(parts)
