@@ -446,3 +446,58 @@ def test_a_click_on_a_heatmap_cell_or_a_bar_lists_its_incidents(
             assert page.locator(ERRORS).count() == 0
         finally:
             page.close()
+
+
+def test_hostile_document_text_shows_as_text_in_the_browser(
+    browser: BrowserContext, tmp_path: Path, port: int
+) -> None:
+    """A title, services, categories and action items carrying <script>, <img onerror>,
+    Markdown and javascript: links (tests/test_injection.py) run nothing and link nowhere."""
+    from test_injection import DOCUMENT, TITLE
+
+    from loaders.config import Config, SourceConfig
+    from loaders.sources.git_folder import GitFolderSource
+    from loaders.sync import sync
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "hostile.md").write_text(DOCUMENT)
+    db = str(tmp_path / "store.duckdb")
+    sync(
+        db,
+        [GitFolderSource.from_config(SourceConfig("docs", "git", {"path": str(folder)}), Config())],
+    )
+    dialogs: list[str] = []
+    with started_server(db, tmp_path, port) as base:
+        page = browser.new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        try:
+            for path, title in (
+                ("", "Overview"),
+                ("incidents?incident=docs%3Ahostile.md", "Incidents"),
+            ):
+                page.goto(f"{base}/{path}")
+                wait_until_rendered(page, title, 0)
+                if title == "Incidents":
+                    page.wait_for_selector(
+                        "[role='dialog'] [data-testid='stExpander']", timeout=RENDER_LIMIT_MS
+                    )
+                    # The title is shown whole, as the text it is.
+                    assert TITLE in page.locator("[role='dialog'] h3").first.inner_text()
+                page.wait_for_timeout(1000)  # time for an injected script or image to fire
+                injected = page.evaluate(
+                    """() => ({
+                      scripts: [...document.querySelectorAll('script')]
+                        .filter(s => /alert|pwned/.test(s.textContent)).length,
+                      images: document.querySelectorAll('img[src="x"]').length,
+                      bold: [...document.querySelectorAll('b')]
+                        .filter(b => b.textContent === 'bold').length,
+                      links: [...document.querySelectorAll('a[href]')]
+                        .filter(a => a.href.trim().toLowerCase().startsWith('javascript:')).length,
+                    })"""
+                )
+                assert injected == {"scripts": 0, "images": 0, "bold": 0, "links": 0}, title
+                assert page.title() != "pwned"
+        finally:
+            page.close()
+    assert dialogs == []
