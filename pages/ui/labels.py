@@ -68,7 +68,7 @@ COLUMNS: dict[str, Column] = {
     "median_minutes": Column("Median", "minutes"),
     "p90_minutes": Column("p90", "minutes", "90% of the incidents took at most this long."),
     "shared": Column("Shared", "names", "The service or category both incidents name."),
-    "days_after": Column("Days after", "number", "Negative: this one began before."),
+    "days_after": Column("Days after", "count", "Negative: this one began before."),
     "similarity": Column("Similarity", "percent"),
     "shared_terms": Column("Shared terms", "names"),
     # Counts and rates
