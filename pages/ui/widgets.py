@@ -26,6 +26,10 @@ from queries.values import NO_DENOMINATOR, NO_VALUE, missing, number, percent
 
 # Said under every chart: a screen reader (or anyone) gets the chart's numbers as text there.
 TABLE_NOTE = "The Table tab beside the chart holds the same numbers as text."
+# Most rows a table sends to the browser. Streamlit ships a dataframe whole (as Arrow) on every
+# rerun; 100,000 incidents would be megabytes per view and seconds of rendering. The CSV below
+# the table keeps every row.
+ROWS_SHOWN = 1_000
 
 
 def download_button(
@@ -70,11 +74,13 @@ def table_block(
         with st.expander(folded) if folded else st.container():
             # A fixed height only for long tables: short ones would show empty rows.
             shown = height if len(frame) > 12 else "auto"
+            rows = _first_rows(frame)
             if opens:
-                _incident_rows(frame, name, opens, from_panel, columns, shown)
+                _incident_rows(rows, name, opens, from_panel, columns, shown)
             else:
-                st.dataframe(_shown(frame), hide_index=True, height=shown,
-                             **_presentation(frame, columns))  # fmt: skip
+                st.dataframe(_shown(rows), hide_index=True, height=shown,
+                             **_presentation(rows, columns))  # fmt: skip
+            _rows_caption(frame, name)
     csv_button(frame, name)
 
 
@@ -156,13 +162,28 @@ def chart_block(
             st.plotly_chart(figure, key=f"chart-{name}", config={"displaylogo": False}, alt=label)
             event = None
     with table_tab:
-        st.dataframe(_shown(frame), hide_index=True, **_presentation(frame, columns))
+        rows = _first_rows(frame)
+        st.dataframe(_shown(rows), hide_index=True, **_presentation(rows, columns))
+        _rows_caption(frame, name)
     note = " Click a bar or a cell to list its incidents." if clicks else ""
     st.caption(f"{caption}{note} {TABLE_NOTE}".strip())
     values = drill.clicked(event, clicks)
     if values and view is not None:
         drill.render(values, view, name)
     csv_button(frame, name)
+
+
+def _first_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.head(ROWS_SHOWN) if len(frame) > ROWS_SHOWN else frame
+
+
+def _rows_caption(frame: pd.DataFrame, name: str) -> None:
+    """Says so when the table shows only its first rows, and where the rest are."""
+    if len(frame) > ROWS_SHOWN:
+        st.caption(
+            f"Showing the first {ROWS_SHOWN:,} of {len(frame):,} rows, in the table's order; "
+            f"{name}.csv below has all of them."
+        )
 
 
 def _is_rate(column: str) -> bool:

@@ -1,0 +1,47 @@
+"""Large stores: a table sends at most widgets.ROWS_SHOWN rows to the browser, says so, and
+its CSV (the frame the page built, `pmdash export`'s rows) keeps every row.
+
+The store is the benchmark's generated one (bench/bigstore.py) at 2,000 incidents, more than
+a table shows, with the default filters (kind `incident`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from bench import bigstore
+from pages.ui.widgets import ROWS_SHOWN
+
+REPO = Path(__file__).resolve().parents[1]
+INCIDENTS, ITEMS = 2_000, 10_000
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return bigstore.build(tmp_path_factory.mktemp("large") / "big.duckdb", INCIDENTS, ITEMS)
+
+
+def test_the_incidents_table_ships_its_first_rows_and_says_so(
+    big: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PMDASH_DB", str(big))
+    monkeypatch.delenv("PMDASH_CONFIG", raising=False)
+    with duckdb.connect(str(big), read_only=True) as conn:
+        # The page's default selection: incidents whose kind is incident or not stated.
+        [(selected,)] = conn.execute(
+            "select count(*) from incidents where coalesce(kind, 'incident') = 'incident'"
+        ).fetchall()
+    assert selected > ROWS_SHOWN  # else this test would prove nothing
+    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=120)
+    at.switch_page("pages/incidents.py")
+    at.run()
+    assert not at.exception and not at.error
+    table = next(d.value for d in at.dataframe if {"incident_id", "title"} <= set(d.value.columns))
+    assert len(table) == ROWS_SHOWN
+    captions = [c.value for c in at.caption]
+    expected = f"Showing the first {ROWS_SHOWN:,} of {selected:,} rows"
+    assert any(c.startswith(expected) for c in captions), captions
