@@ -26,6 +26,7 @@ from loaders.config_schema import (
     DEFAULT_SIMILARITY,
     ConfigFile,
     GitSource,
+    TrackersSection,
     keys_at,
 )
 from loaders.model import ConfigError
@@ -77,6 +78,7 @@ class Config:
     taxonomy: dict[str, list[str]] = field(default_factory=dict)  # [categories.taxonomy]
     default_taxonomy: bool = True  # [categories] default_taxonomy = false drops the built-in one
     curation_path: Path | None = None  # [curation] path
+    trackers: TrackersSection = field(default_factory=TrackersSection)  # [trackers.*] (§4.4)
 
     @property
     def curation_file(self) -> Path:
@@ -199,6 +201,7 @@ def parse_config(raw: dict[str, Any], path: Path | None = None, text: str | None
         taxonomy=_synonyms(file.categories.taxonomy),
         default_taxonomy=file.categories.default_taxonomy,
         curation_path=(base / file.curation.path).resolve() if file.curation.path else None,
+        trackers=file.trackers,
     )
 
 

@@ -165,6 +165,37 @@ class RecurrenceSection(Section):
     )
 
 
+class GitHubTrackerSection(Section):
+    """`[trackers.github]` (SPEC §4.4): leave `token_env` out to read public repositories
+    anonymously; naming an unset variable is an error, never a silent fall-back."""
+
+    token_env: Annotated[ENV_NAME, must_be("the name of an environment variable")] | None = None
+    api_url: Annotated[str, Field(pattern=r"^https?://"), must_be("an http(s) URL")] = (
+        "https://api.github.com"
+    )
+    default_repo: (
+        Annotated[str, Field(pattern=r"^[\w.-]+/[\w.-]+$"), must_be('"owner/name"')] | None
+    ) = None
+
+
+class JiraTrackerSection(Section):
+    """`[trackers.jira]` (SPEC §4.4): `username_env` is left out for a Data Center token."""
+
+    url: Annotated[str, Field(pattern=r"^https?://"), must_be("the Jira address (http(s) URL)")]
+    token_env: Annotated[ENV_NAME, must_be("the name of an environment variable")]
+    username_env: Annotated[ENV_NAME, must_be("the name of an environment variable")] | None = None
+    project_keys: (
+        Annotated[list[Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]+$")]],
+                  must_be("a list of project keys such as OPS")] | None
+    ) = None  # fmt: skip
+    cloud: Annotated[bool, must_be("true or false")] | None = None
+
+
+class TrackersSection(Section):
+    github: GitHubTrackerSection | None = None
+    jira: JiraTrackerSection | None = None
+
+
 class GitSource(Section):
     name: NAME
     kind: Literal["git"]
@@ -209,6 +240,7 @@ class ConfigFile(Section):
     parsing: ParsingSection = ParsingSection()
     recurrence: RecurrenceSection = RecurrenceSection()
     curation: CurationSection = CurationSection()
+    trackers: TrackersSection = TrackersSection()
 
     @model_validator(mode="after")
     def _unique_source_names(self) -> ConfigFile:

@@ -109,6 +109,41 @@ create table if not exists action_items (
     tracker_due_date date,
     tracker_state varchar
 );
+-- Trackers (SPEC §4.4, loaders/trackers/): which tracker a ticket belongs to and when it was
+-- asked; the document's own values, kept when the tracker's replace them (status_basis
+-- 'tracker'); and each tracker's last answer per ticket, so an unchanged ticket is not asked
+-- again on every sync. Added by ALTER so older stores gain the columns on their next sync.
+alter table action_items add column if not exists tracker_kind varchar;
+alter table action_items add column if not exists tracker_checked_at timestamp;
+alter table action_items add column if not exists document_status varchar;
+alter table action_items add column if not exists document_status_basis varchar;
+alter table action_items add column if not exists document_owner varchar;
+alter table action_items add column if not exists document_due_date date;
+alter table action_items add column if not exists document_closed_at timestamp;
+create table if not exists tracker_tickets (
+    tracker_kind varchar not null,
+    ticket varchar not null,
+    state varchar not null,
+    status varchar,
+    status_detail varchar,
+    closed_at timestamp,
+    owner varchar,
+    due_date date,
+    url varchar,
+    updated_at timestamp,
+    etag varchar,
+    checked_at timestamp,
+    primary key (tracker_kind, ticket)
+);
+create table if not exists tracker_lookups (
+    tracker_kind varchar not null,
+    looked_up_at timestamp not null,
+    tickets integer,
+    asked integer,
+    requests integer,
+    stopped varchar,
+    resets_at timestamp
+);
 create table if not exists sync_runs (
     sync_id varchar primary key,
     source_name varchar not null,
@@ -172,6 +207,7 @@ TABLES = (
     "incidents", *CHILD_TABLES, "sync_runs", "load_errors",
     "service_catalog", "enrichment_marks", "curation_stash",
     "similar_incidents", "themes", "incident_themes", "enrichment_state",
+    "tracker_tickets", "tracker_lookups",
 )  # fmt: skip
 LOCK_WAIT_SECONDS = 30.0
 

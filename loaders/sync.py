@@ -104,6 +104,7 @@ def run_step(conn: duckdb.DuckDBPyConnection, step: Step, changed: bool) -> Sync
         if isinstance(outcome, str):
             outcome = StepOutcome(outcome)
         result.message = outcome.message
+        result.status = outcome.status
         _record(conn, result, started_at, [(d, "warning", m) for d, m in outcome.warnings])
         conn.execute("commit")
     except Exception as e:  # any failure must roll back and be recorded

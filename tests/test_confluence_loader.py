@@ -74,7 +74,7 @@ def incident(db: Path, page_id: str) -> dict[str, Any]:
 
 
 def items(db: Path, page_id: str) -> list[dict[str, Any]]:
-    sql = "select * exclude (incident_id, action_item_id, tracker_status, tracker_closed_at, tracker_owner, tracker_due_date, tracker_state) from action_items where incident_id = ? order by position"  # fmt: skip
+    sql = "select * exclude (incident_id, action_item_id, tracker_status, tracker_closed_at, tracker_owner, tracker_due_date, tracker_state, tracker_kind, tracker_checked_at, document_status, document_status_basis, document_owner, document_due_date, document_closed_at) from action_items where incident_id = ? order by position"  # fmt: skip
     return query(db, sql, [f"confluence-eng:{page_id}"])
 
 

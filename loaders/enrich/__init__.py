@@ -27,6 +27,9 @@ class StepOutcome:
 
     message: str
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    # `partial`: the step did part of its work and kept earlier values for the rest (a
+    # tracker whose rate limit ran out).
+    status: str = "ok"
 
 
 class Step(Protocol):
@@ -51,4 +54,8 @@ def steps_for(config: Config) -> list[Step]:
     # Services and categories from the catalog and the taxonomy first, so that the curation
     # file, applied last, wins over every other basis.
     steps += [CatalogStep(config), TaxonomyStep(config), CurationStep(config)]
+    # The trackers last: they read the action items every other step left as they are.
+    from loaders.enrich.trackers import tracker_steps
+
+    steps += tracker_steps(config)
     return steps

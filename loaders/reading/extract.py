@@ -187,6 +187,13 @@ _GITHUB_ISSUE = re.compile(
 _GITLAB_ISSUE = re.compile(
     r"https?://[^/\s]+/(?P<repo>[\w./-]+?)/-/(?:issues|merge_requests)/(?P<n>\d+)"
 )
+# An issue or pull request on another host with GitHub's paths: GitHub Enterprise Server. The
+# GitHub tracker decides from its `api_url` whether the host is its own (loaders/trackers/).
+_FORGE_ISSUE = re.compile(
+    r"https?://[^/\s]+/(?P<repo>[\w.-]+/[\w.-]+)/(?:issues|pull)/(?P<n>\d+)(?:[/?#]|$)"
+)
+# GitHub's cross-repository reference in text: `pmdash/pmdash#12`.
+_REPO_REF = re.compile(r"(?<![\w/.@-])(?P<repo>[A-Za-z0-9][\w.-]*/[\w.-]*\w)#(?P<n>\d{1,7})\b")
 _JIRA_LINK = re.compile(r"https?://[^\s]+/browse/(?P<key>[A-Z][A-Z0-9]+-\d+)")
 
 
@@ -290,6 +297,8 @@ def find_ticket(text: str, links: list[str] | tuple[str, ...] = ()) -> Ticket | 
     for match in _TICKET_KEY.finditer(text):
         if match["key"].split("-")[0] not in _NOT_TICKETS:
             return Ticket(match["key"], None)
+    if repo_ref := _REPO_REF.search(text):
+        return Ticket(f"{repo_ref['repo']}#{repo_ref['n']}", None)
     hashed = _HASH_REF.search(text)
     if hashed:
         return Ticket(f"#{hashed['n']}", None)
@@ -302,6 +311,8 @@ def ticket_from_url(url: str) -> Ticket | None:
     if m := _JIRA_LINK.match(url):
         return Ticket(m["key"], url)
     if m := _GITLAB_ISSUE.match(url):
+        return Ticket(f"{m['repo']}#{m['n']}", url)
+    if m := _FORGE_ISSUE.match(url):
         return Ticket(f"{m['repo']}#{m['n']}", url)
     return None
 
