@@ -228,7 +228,8 @@ select
         as ticket_url,
     case when day is not null and u(j, 'created') < 0.05 then day + to_hours(cast(floor(u(j, 'h') * 72) as integer)) end
         as created_at,
-    null, null, null, null, null
+    -- tracker_status .. tracker_state; tracker_kind, tracker_checked_at, document_* (§4.4)
+    null, null, null, null, null, null, null, null, null, null, null, null
 from (
     select
         j,
@@ -276,6 +277,27 @@ select s.incident_id, t.theme_id, 1.0
 from incident_services s join themes t on t.terms[1] = s.service;
 
 insert into enrichment_state values ('similar incidents', 'bench');
+
+-- A Jira tracker's answers for every ticket (SPEC §4.4): 1 in 10 unknown to it, the rest
+-- done (60 %), in progress or open; items take them as their effective values.
+insert into tracker_tickets
+select 'jira', ticket,
+       case when hash(ticket) % 10 = 0 then 'not_found' else 'found' end,
+       case when hash(ticket) % 10 = 0 then null when hash(ticket) % 10 < 7 then 'done'
+            when hash(ticket) % 10 < 9 then 'in_progress' else 'open' end,
+       null, null, null, null, null, null, null, timestamp '2025-01-01'
+from (select distinct ticket from action_items where ticket is not null);
+update tracker_tickets set closed_at = timestamp '2024-06-01' + to_days(cast(hash(ticket) % 200 as integer))
+where status = 'done';
+update action_items set document_status = status, document_status_basis = status_basis,
+    document_owner = owner, document_due_date = due_date, document_closed_at = closed_at;
+update action_items a set tracker_kind = 'jira', tracker_state = t.state,
+    tracker_status = t.status, tracker_closed_at = t.closed_at, tracker_checked_at = t.checked_at,
+    status = coalesce(t.status, a.status),
+    status_basis = if(t.state = 'found', 'tracker', a.status_basis),
+    closed_at = if(t.state = 'found', t.closed_at, a.closed_at)
+from tracker_tickets t where t.ticket = a.ticket;
+insert into tracker_lookups values ('jira', timestamp '2025-01-01', 1000, 10, 10, null, null);
 
 drop table numbered;
 """
@@ -363,5 +385,6 @@ def row_counts(path: Path) -> dict[str, int]:
             for table in ("incidents", "incident_services", "incident_categories",
                           "incident_tags", "action_items", "sync_runs", "load_errors",
                           "service_catalog", "enrichment_marks", "curation_stash",
-                          "similar_incidents", "themes", "incident_themes", "enrichment_state")
+                          "similar_incidents", "themes", "incident_themes", "enrichment_state",
+                          "tracker_tickets", "tracker_lookups")
         }  # fmt: skip

@@ -131,8 +131,13 @@ def test_sync_adds_mentions_never_over_stated_services(tmp_path: Path, db: Path)
     docs, config_path = _corpus(tmp_path)
     results = _sync(db, docs, config_path)
     assert [(r.source_name, r.status) for r in results] == [
-        ("docs", "ok"), ("similar incidents", "ok"), ("catalog", "ok"), ("taxonomy", "ok"),
-        ("curation", "ok"), ("trackers", "ok")]  # fmt: skip  (no tracker connected: the reset step)
+        ("docs", "ok"),
+        ("similar incidents", "ok"),
+        ("catalog", "ok"),
+        ("taxonomy", "ok"),
+        ("curation", "ok"),
+        ("trackers", "ok"),
+    ]  # fmt: skip  (no tracker connected: the reset step)
     rows = query(db, "select split_part(incident_id, ':', 2) as doc, service, service_raw, basis "
                      "from incident_services order by all")  # fmt: skip
     assert rows == [
