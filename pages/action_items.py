@@ -11,6 +11,7 @@ from figures import charts
 from pages.ui import data, gaps, sidebar
 from pages.ui.navigation import run_page
 from pages.ui.widgets import chart_block, rate_tile, table_block
+from queries.tables import View
 from queries.quality import SMALL_N
 
 
@@ -38,6 +39,7 @@ def render() -> None:
         "Overdue", f"{int(row['overdue']):,}", help=f"Open or in progress, due before {as_of}."
     )
     table_block(summary, "action-item-summary", folded="The numbers behind the tiles")
+    render_trackers(view)
 
     st.subheader("Status by quarter opened")
     by_quarter = data.table("status-by-quarter", view)
@@ -87,6 +89,37 @@ def render() -> None:
     )
     table_block(data.table("vague-items", view), "vague-items", empty="No vague unfinished items.")
     st.caption("Every action item of the selection: `pmdash export action-items` (same filters).")
+
+
+def render_trackers(view: View) -> None:
+    """Where the statuses come from, and drift when a tracker is connected (SPEC §6);
+    without one, what connecting one would add."""
+    sources = data.table("status-sources", view).iloc[0]
+    items = int(sources["items"])
+    if not items:
+        return
+    shares = " · ".join(
+        f"{label} {int(sources[column]) / items:.0%}"
+        for label, column in (("tracker", "from_tracker"), ("document", "from_document"),
+                              ("unknown", "unknown"))
+    )  # fmt: skip
+    st.caption(f"Status from: {shares} of {items:,} items. Closure, overdue and time to close "
+               "use the tracker's status where it answered, else the document's.")  # fmt: skip
+    connected = data.config().trackers.github or data.config().trackers.jira
+    if not connected and not int(sources["asked_a_tracker"]):
+        st.info(
+            f"{int(sources['with_ticket']):,} of these {items:,} items name a ticket. Connect "
+            "GitHub or Jira (`[trackers.github]` / `[trackers.jira]` in pmdash.toml; see the "
+            "README) and each ticket's tracker gives the item its status, owner, due date and "
+            "closing time, most of which the documents leave out; drift then lists items "
+            "whose document and tracker disagree."
+        )
+        return
+    st.subheader("Drift: documents and trackers disagree")
+    st.caption("Done in the document but open in the tracker, or the reverse; and tickets "
+               "the tracker does not know or will not show. `pmdash export drift` writes it.")  # fmt: skip
+    table_block(data.table("drift", view), "drift",
+                empty="Documents and trackers agree on every item of this selection.")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -53,6 +53,11 @@ def render() -> None:
     table_block(data.call(quality.sync_status), "sync-status",
                 empty="No sync has run on this store yet.")  # fmt: skip
 
+    st.subheader("Trackers")
+    table_block(data.table("trackers", view), "trackers",
+                empty="No tracker connected: see 'Connect GitHub' and 'Connect Jira' in the "
+                      "README.")  # fmt: skip
+
     st.subheader("Problems per document (last sync)")
     table_block(data.table("load-errors", view), "load-errors",
                 empty="The last sync of every source read every document without a problem.")  # fmt: skip

@@ -130,6 +130,16 @@ def render_similar(view: View, similarity: float) -> None:
         st.markdown("**The incidents of each theme**")
         table_block(members, "theme-incidents")
 
+    st.subheader("Fix held?")
+    st.caption(
+        f"Incidents whose action items are all done (with a closing date): did an incident "
+        f"with the same {dim} begin within {view.window_days} days after the last one closed? "
+        "'so far' while those days have not passed. Statuses are the trackers' where connected."
+    )
+    table_block(data.table("fix-held", view), "fix-held",
+                empty="No incident of this selection has all its action items done with a "
+                      "closing date.")  # fmt: skip
+
 
 if __name__ == "__main__":
     run_page(render)

@@ -62,6 +62,16 @@ def listing(conn: duckdb.DuckDBPyConnection, filters: Filters, *, as_of: date) -
     return run(conn, "action_items_list", **filters.params(), as_of=as_of)
 
 
+def drift(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Items whose document and tracker disagree, and tickets the tracker does not know."""
+    return run(conn, "action_item_drift", **filters.params())
+
+
+def status_sources(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """One row: how many items take their status from a tracker, a document, or nowhere."""
+    return run(conn, "action_item_status_sources", **filters.params())
+
+
 def hygiene(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Over all sources, then per source: items, and the shares with an owner, a due date, a
     ticket, and with a vague title. Titles are judged once each, however many items share them.

@@ -41,6 +41,11 @@ def sync_status(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return run(conn, "sync_status")
 
 
+def tracker_status(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Each connected tracker: last look-up, tickets by state, requests (SPEC §4.4)."""
+    return run(conn, "tracker_status")
+
+
 def load_errors(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     return run(conn, "load_errors", sources=list(filters.sources))
 

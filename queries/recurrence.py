@@ -166,6 +166,15 @@ def deja_vu(
     return _per_value(conn, "deja_vu", filters, dim, window_days=window_days)
 
 
+def fix_held(
+    conn: duckdb.DuckDBPyConnection, filters: Filters, *, dim: str, window_days: int, as_of: date
+) -> pd.DataFrame:
+    """Incidents whose action items are all done: did the same kind of incident strike again
+    within the window after the last one closed? (SPEC §6 "Fix held?")"""
+    _check(dim)
+    return run(conn, "fix_held", **filters.params(), dim=dim, window_days=window_days, as_of=as_of)
+
+
 def service_category_matrix(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     return run(conn, "service_category_matrix", **filters.params())
 

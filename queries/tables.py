@@ -73,6 +73,9 @@ TABLES: dict[str, Table] = {
     "similar-incidents": lambda c, v: similar.groups(c, v.filters),
     "themes-by-quarter": lambda c, v: similar.themes_by_quarter(c, v.filters),
     "theme-incidents": lambda c, v: similar.theme_incidents(c, v.filters),
+    "fix-held": lambda c, v: recurrence.fix_held(
+        c, v.filters, dim=v.dim, window_days=v.window_days, as_of=v.as_of_date
+    ),
     # Action items
     "action-item-summary": lambda c, v: action_items.summary(c, v.filters, as_of=v.as_of_date),
     "action-items": lambda c, v: action_items.listing(c, v.filters, as_of=v.as_of_date),
@@ -84,6 +87,8 @@ TABLES: dict[str, Table] = {
     "hygiene": lambda c, v: action_items.hygiene(c, v.filters),
     "vague-items": lambda c, v: action_items.vague(c, v.filters),
     "time-to-close": lambda c, v: action_items.time_to_close(c, v.filters),
+    "drift": lambda c, v: action_items.drift(c, v.filters),
+    "status-sources": lambda c, v: action_items.status_sources(c, v.filters),
     "completeness": lambda c, v: quality.completeness_by_section(c, v.filters),
     "completeness-by-document": lambda c, v: quality.completeness_by_document(c, v.filters),
     "durations": lambda c, v: quality.durations(c, v.filters, by=v.duration_by),
@@ -93,6 +98,7 @@ TABLES: dict[str, Table] = {
     "coverage-by-basis": lambda c, v: quality.field_coverage_by_basis(c, v.filters),
     "basis-mix": lambda c, v: incidents.basis_mix(c, v.filters),
     "sync-status": lambda c, v: quality.sync_status(c),
+    "trackers": lambda c, v: quality.tracker_status(c),
     "load-errors": lambda c, v: quality.load_errors(c, v.filters),
 }
 

@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import hand_store
 from conftest import git_source, query
 
+from loaders import store
 from loaders.config import parse_config
 from loaders.enrich import steps_for
 from loaders.sync import SyncResult, sync
+from loaders.trackers.lookup import ANSWER_COLUMNS, apply_answers, keep_document_values
 
 GITHUB_TOKEN = "ghp_fake-token-123"  # the fake's token; tests check it never leaks
 JIRA_USER, JIRA_TOKEN = "jane@example.com", "jira-api-token-456"
@@ -42,3 +46,35 @@ def everything_stored(db: Path) -> str:
         r["table_name"] for r in query(db, "select table_name from information_schema.tables")
     ]
     return "\n".join(str(query(db, f"select * from {t}")) for t in tables)  # noqa: S608
+
+
+CHECKED = datetime(2026, 11, 27, 9, 30)
+ANSWERS = [
+    ("jira", "OPS-1", "not_found", None, None, None, None, None, None, None, None, CHECKED),
+    ("jira", "OPS-2", "found", "done", "Done / Done", datetime(2026, 2, 1, 10), "bob", None, None, None, None, CHECKED),
+    ("jira", "DB-7", "found", "done", "Done / Fixed", datetime(2026, 3, 20, 9), "dave", None, None, None, None, CHECKED),
+    ("jira", "WEB-3", "found", "open", "To Do", None, None, None, None, None, None, CHECKED),
+]  # fmt: skip
+
+
+def answered_hand_store(folder: Path) -> str:
+    """The hand-built store of tests/hand_store.py after a Jira tracker answered, through the
+    code a sync runs (loaders/trackers/lookup.py):
+        A1 OPS-1  not found             document: done, closed 2026-01-25
+        A2 OPS-2  done 2026-02-01 10:00 document: open
+        D1 DB-7   done 2026-03-20 09:00 document: in_progress
+        I1 WEB-3  open                  document: done, closed 2026-06-10
+    """
+    db = hand_store.build(folder / "store.duckdb")
+    with store.writer(db) as writer:
+        keep_document_values(writer)
+        store.append_rows(writer, "tracker_tickets", ANSWER_COLUMNS, ANSWERS)
+        refs = writer.execute(
+            "select action_item_id, ticket, 'https://jira.example.com/browse/' || ticket as url "
+            "from action_items where ticket is not null"
+        ).df()
+        apply_answers(writer, "jira", refs)
+        writer.execute(
+            "insert into tracker_lookups values ('jira', ?, 4, 4, 1, null, null)", [CHECKED]
+        )
+    return db
