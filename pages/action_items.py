@@ -11,8 +11,8 @@ from figures import charts
 from pages.ui import data, gaps, sidebar
 from pages.ui.navigation import run_page
 from pages.ui.widgets import chart_block, rate_tile, table_block
-from queries.tables import View
 from queries.quality import SMALL_N
+from queries.tables import View
 
 
 def render() -> None:
