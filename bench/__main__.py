@@ -10,7 +10,9 @@ which also records the query calls each page makes (bench/page_calls.py). P3: th
 replayed, warm, p95 of 20 runs per page (bench/dashboard_timings.py). P4: each page rendered
 by AppTest in a process of its own, judged on the warm render (imports done, Streamlit's
 caches cleared). P6: the Notion requests of an unchanged incremental sync, against the fake
-Notion server of the tests.
+Notion server of the tests. P7: tracker requests for 1,000 tickets, first sync and unchanged
+re-sync, GitHub (with a token) and Jira against the fake servers of the tests
+(bench/tracker_requests.py).
 
 `--quick` runs everything at a tenth of the size with 5 runs: a smoke run, not a measurement.
 """
@@ -36,6 +38,7 @@ from bench.dashboard_timings import (
 )
 from bench.notion_requests import unchanged_sync_requests
 from bench.page_calls import Call
+from bench.tracker_requests import github_requests, jira_requests
 
 DOCUMENTS = 10_000
 INCIDENTS = 100_000
@@ -44,7 +47,9 @@ RUNS = 20
 QUERY_TARGET_SECONDS = 0.25
 RENDER_TARGET_SECONDS = 2.0
 DASHBOARD_MEMORY_TARGET_MB = 600
-TARGETS = ("P1", "P2", "P3", "P4", "P5", "P6")
+TARGETS = ("P1", "P2", "P3", "P4", "P5", "P6", "P7")
+TRACKER_TICKETS = 1_000
+TRACKER_TARGETS = (15, 5)  # requests: first sync, unchanged re-sync (SPEC §9, with a token)
 
 Row = tuple[str, str, str, str, bool]
 
@@ -176,6 +181,21 @@ def notion_row() -> Row:
     )
 
 
+def tracker_rows() -> list[Row]:
+    first_max, again_max = TRACKER_TARGETS
+    rows = []
+    for name, measure in (("GitHub (token)", github_requests), ("Jira", jira_requests)):
+        first, again = measure(TRACKER_TICKETS)
+        rows.append((
+            "P7",
+            f"{name}: {TRACKER_TICKETS:,} tickets",
+            f"{first} requests first sync, {again} unchanged re-sync",
+            f"<= {first_max} / <= {again_max}",
+            first <= first_max and again <= again_max,
+        ))  # fmt: skip
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--documents", type=int, default=DOCUMENTS)
@@ -203,6 +223,8 @@ def main() -> None:
             rows.append(dashboard_memory_row(peak))
     if "P6" in args.only:
         rows.append(notion_row())
+    if "P7" in args.only:
+        rows += tracker_rows()
     print(
         f"{args.documents:,} documents to ingest; {args.incidents:,} incidents / {args.items:,} "
         f"action items for the dashboard; {args.runs} timed runs per page"

@@ -191,7 +191,16 @@ KIND_TEXT = {  # summary, customer impact and (for game days) timeline of non-in
               "A runbook step fails and the team works around it", "Exercise ends; findings collected"),
 }  # fmt: skip
 JIRA = "https://example-shop.atlassian.net/browse/"
-GITHUB = "https://github.com/example-shop/platform/issues/"
+GITHUB_REPO = "example-shop/platform"
+# Every way a GitHub reference is written (SPEC §4.4), chosen by the ticket's number so the
+# random stream (and every count the tests pin) stays as it was: an issue link, a pull-request
+# link, OWNER/REPO#N, and #N (for `[trackers.github] default_repo = "example-shop/platform"`).
+GITHUB_FORMS = (
+    "https://github.com/" + GITHUB_REPO + "/issues/{n}",
+    "https://github.com/" + GITHUB_REPO + "/pull/{n}",
+    GITHUB_REPO + "#{n}",
+    "#{n}",
+)
 GENERATED_NAME = re.compile(r"(?:\d{4}-\d\d-\d\d-|\d{3}-|broken-)[a-z0-9-]+\.md|README\.md")
 
 
@@ -347,7 +356,8 @@ def _items(rng: random.Random, inc: Incident) -> list[Item]:
             item.due = created + timedelta(days=rng.choice((14, 21, 30, 45, 60, 90)))
         if rng.random() < (0.05 if vague else 0.55):
             number, project = rng.randint(100, 2400), SERVICES[svc][1]
-            item.ticket = f"{GITHUB}{number}" if rng.random() < 0.25 else f"{project}-{number}"
+            github = GITHUB_FORMS[number % len(GITHUB_FORMS)].format(n=number)
+            item.ticket = github if rng.random() < 0.25 else f"{project}-{number}"
         if status == "done":
             room = max((WRITTEN_UNTIL - created).days, 1)
             item.closed = created + timedelta(days=min(rng.randint(2, 120), room))
@@ -492,7 +502,8 @@ def _item_lines(inc: Incident, rng: random.Random, sub: str) -> list[str]:
         lines = ["| Action | Owner | Due | Status | Ticket |", "|---|---|---|---|---|"]
     for n, item in enumerate(inc.items, start=1):
         ticket = item.ticket or ""
-        if ticket and not ticket.startswith("http") and rng.random() < 0.3:
+        # Some Jira keys are written as their browse link (GitHub references are written as is).
+        if ticket and not ticket.startswith("http") and "#" not in ticket and rng.random() < 0.3:
             ticket = f"[{ticket}]({JIRA}{ticket})"
         if inc.style == "table":
             owner = f"@{item.owner}" if item.owner and rng.random() < 0.5 else item.owner or ""

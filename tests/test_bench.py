@@ -88,3 +88,12 @@ def test_the_dashboard_reads_it(big: Path) -> None:
     assert kpis.loc[kpis["metric"] == "Incidents", "value"].iloc[0] == incidents
     assert len(tables.table(conn, "incidents", view)) == incidents
     assert not tables.table(conn, "recurring-patterns", view).empty  # recurrence has work to do
+
+
+def test_p7_counts_tracker_requests() -> None:
+    from bench.tracker_requests import github_requests, jira_requests
+
+    # 250 tickets: three look-ups of at most 100 on the first sync; on the unchanged re-sync one
+    # "what changed since?" request (four repositories or projects fit in one).
+    assert github_requests(250) == (3, 1)
+    assert jira_requests(250) == (3, 1)

@@ -370,9 +370,17 @@ def clean_title(text: str) -> str:
     title = re.sub(r"\s+", " ", title)
     title = re.sub(r"\s+([.,;:!?])", r"\1", title)
     # References were read into owner and ticket: `… (@ben; OPS-7)`, `… @ben OPS-7` -> `…`.
-    title = re.sub(r"\((?:\s*(?:@[\w.-]+|[A-Z][A-Z0-9]{1,9}-\d+|#\d+|[;,]))*\s*\)", "", title)
+    title = re.sub(
+        r"\((?:\s*(?:@[\w.-]+|[A-Z][A-Z0-9]{1,9}-\d+|(?:[\w.-]+/[\w.-]+)?#\d+|[;,]))*\s*\)",
+        "",
+        title,
+    )
     title = title.strip(" \t-–—:;,|~")
-    title = re.sub(r"(?:[\s,;—–-]+(?:@[\w.-]+|[A-Z][A-Z0-9]{1,9}-\d+|#\d+))+[\s,;]*$", "", title)
+    title = re.sub(
+        r"(?:[\s,;—–-]+(?:@[\w.-]+|[A-Z][A-Z0-9]{1,9}-\d+|(?:[\w.-]+/[\w.-]+)?#\d+))+[\s,;]*$",
+        "",
+        title,
+    )
     return title.strip(" \t-–—:;,|~")
 
 
