@@ -273,17 +273,18 @@ class GitHubTracker:
         return SourceError(f"GitHub could not be reached ({type(e).__name__}).", title=title)
 
 
+def _found(ticket: str, assignees: list[dict[str, Any]], due_on: str | None, url: str | None,
+           updated_at: str | None) -> Answer:  # fmt: skip
+    """The fields issues and pull requests share: first assignee, milestone due date (UTC)."""
+    due = parse_time(due_on)
+    return Answer(ticket, "found", owner=assignees[0]["login"] if assignees else None,
+                  due_date=due.date() if due else None, url=url, updated_at=parse_time(updated_at))  # fmt: skip
+
+
 def _from_graphql(ticket: str, node: dict[str, Any]) -> Answer:
     assignees = (node.get("assignees") or {}).get("nodes") or []
-    milestone = node.get("milestone") or {}
-    answer = Answer(
-        ticket,
-        "found",
-        owner=assignees[0]["login"] if assignees else None,
-        due_date=_due(milestone.get("dueOn")),
-        url=node.get("url"),
-        updated_at=parse_time(node.get("updatedAt")),
-    )
+    due_on = (node.get("milestone") or {}).get("dueOn")
+    answer = _found(ticket, assignees, due_on, node.get("url"), node.get("updatedAt"))
     if node["__typename"] == "PullRequest":
         state = node["pullState"]
         _pull_status(answer, state == "OPEN", node.get("merged"), node.get("mergedAt"))
@@ -294,15 +295,9 @@ def _from_graphql(ticket: str, node: dict[str, Any]) -> Answer:
 
 
 def _from_rest(ticket: str, issue: dict[str, Any]) -> Answer:
-    assignees = issue.get("assignees") or []
-    milestone = issue.get("milestone") or {}
-    answer = Answer(
-        ticket,
-        "found",
-        owner=assignees[0]["login"] if assignees else None,
-        due_date=_due(milestone.get("due_on")),
-        url=issue.get("html_url"),
-        updated_at=parse_time(issue.get("updated_at")),
+    due_on = (issue.get("milestone") or {}).get("due_on")
+    answer = _found(
+        ticket, issue.get("assignees") or [], due_on, issue.get("html_url"), issue.get("updated_at")
     )
     pull = issue.get("pull_request")
     if pull is not None:
@@ -338,8 +333,3 @@ def _pull_status(answer: Answer, is_open: bool, merged: bool | None, merged_at: 
         answer.status, answer.closed_at = "done", parse_time(merged_at)
     else:
         answer.status = "open"
-
-
-def _due(due_on: str | None) -> Any:
-    parsed = parse_time(due_on)
-    return parsed.date() if parsed else None

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from graphql import GraphQLError, build_schema, graphql_sync
+
+from fakes.local_server import LocalServer, QuickHandler
 
 SCHEMA = build_schema("""
 scalar DateTime
@@ -72,42 +73,14 @@ class Ticket:
     updated_at: str = "2024-05-01T10:00:00Z"
 
 
-@dataclass
-class Fault:
-    status: int
-    times: int
-    headers: dict[str, str] = field(default_factory=dict)
-    body: Any = None
-
-
-class FakeGitHub:
+class FakeGitHub(LocalServer):
     def __init__(self, repos: dict[str, list[Ticket]], *, token: str | None = "ghp_fake-token-123",
                  forbidden: tuple[str, ...] = (), anonymous_limit: int = 60) -> None:  # fmt: skip
         self.repos = {name: {t.number: t for t in tickets} for name, tickets in repos.items()}
         self.token, self.forbidden = token, set(forbidden)
         self.anonymous_left = anonymous_limit
         self.requests: list[tuple[str, str, int]] = []  # (method, path, status)
-        self.faults: list[Fault] = []
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def __enter__(self) -> FakeGitHub:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    @property
-    def root(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def fail(self, status: int, times: int = 1, headers: dict[str, str] | None = None,
-             body: Any = None) -> None:  # fmt: skip
-        self.faults.append(Fault(status, times, headers or {}, body))
+        super().__init__(_handler(self))
 
     def count(self, kind: str = "") -> int:
         """Requests made: all, or those whose path ends with `graphql` / starts REST."""
@@ -255,13 +228,7 @@ def _node(repo: str, t: Ticket) -> dict[str, Any]:
 
 
 def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive, as the real services
-        disable_nagle_algorithm = True  # headers and body leave at once, without a 40 ms stall
-
-        def log_message(self, *_: object) -> None:
-            pass
-
+    class Handler(QuickHandler):
         def _send(
             self, status: int, body: Any = None, headers: dict[str, str] | None = None
         ) -> None:
@@ -277,10 +244,7 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(payload)
 
         def _fault(self) -> bool:
-            with fake._lock:
-                fault = next((f for f in fake.faults if f.times > 0), None)
-                if fault:
-                    fault.times -= 1
+            fault = fake.next_fault()
             if fault:
                 self._send(fault.status, fault.body or {"message": "fault"}, fault.headers)
             return fault is not None

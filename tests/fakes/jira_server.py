@@ -19,12 +19,13 @@ from __future__ import annotations
 import base64
 import json
 import re
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from fakes.local_server import LocalServer, QuickHandler
 
 CATEGORIES = {"new": (2, "To Do", "blue-gray"), "indeterminate": (4, "In Progress", "yellow"),
               "done": (3, "Done", "green")}  # fmt: skip
@@ -44,42 +45,14 @@ class Issue:
     updated: str = "2024-05-01T10:00:00.000+0000"
 
 
-@dataclass
-class Fault:
-    status: int
-    times: int
-    headers: dict[str, str] = field(default_factory=dict)
-    body: Any = None
-
-
-class FakeJira:
+class FakeJira(LocalServer):
     def __init__(self, issues: list[Issue], *, basic: tuple[str, str] | None = ("jane@example.com", "jira-api-token-456"),
                  bearer: str | None = None, hidden: tuple[str, ...] = ()) -> None:  # fmt: skip
         self.issues = {i.key: i for i in issues}
         self.basic, self.bearer = basic, bearer
         self.hidden = set(hidden)  # keys the account may not see: absent, as in Jira
         self.requests: list[tuple[str, dict[str, str], int]] = []  # (path, query, status)
-        self.faults: list[Fault] = []
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def __enter__(self) -> FakeJira:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    @property
-    def root(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def fail(self, status: int, times: int = 1, headers: dict[str, str] | None = None,
-             body: Any = None) -> None:  # fmt: skip
-        self.faults.append(Fault(status, times, headers or {}, body))
+        super().__init__(_handler(self))
 
     def issue_json(self, issue: Issue) -> dict[str, Any]:
         cat_id, cat_name, colour = CATEGORIES[issue.category]
@@ -126,13 +99,7 @@ def _time(text: str) -> datetime:
 
 
 def _handler(fake: FakeJira) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive, as the real services
-        disable_nagle_algorithm = True  # headers and body leave at once, without a 40 ms stall
-
-        def log_message(self, *_: object) -> None:
-            pass
-
+    class Handler(QuickHandler):
         def _send(self, status: int, body: Any, headers: dict[str, str] | None = None,
                   query: dict[str, str] | None = None) -> None:  # fmt: skip
             with fake._lock:
@@ -158,10 +125,7 @@ def _handler(fake: FakeJira) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:  # noqa: N802
             parts = urlsplit(self.path)
             query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-            with fake._lock:
-                fault = next((f for f in fake.faults if f.times > 0), None)
-                if fault:
-                    fault.times -= 1
+            fault = fake.next_fault()
             if fault:
                 self._send(fault.status, fault.body or {"errorMessages": ["fault"], "errors": {}},
                            fault.headers, query)  # fmt: skip
