@@ -169,7 +169,7 @@ def _to_ask(
 def _known(conn: duckdb.DuckDBPyConnection, kind: str) -> dict[str, Answer]:
     columns = ANSWER_COLUMNS[1:]
     rows = conn.execute(
-        f"select {', '.join(columns)} from tracker_tickets where tracker_kind = ?",  # noqa: S608
+        f"select {', '.join(columns)} from tracker_tickets where tracker_kind = ?",
         [kind],
     ).fetchall()
     return {row[0]: Answer(*row) for row in rows}
@@ -256,7 +256,7 @@ def _restore(conn: duckdb.DuckDBPyConnection, where: str, params: list | None = 
         " owner = document_owner, due_date = document_due_date, closed_at = document_closed_at,"
         " tracker_kind = null, tracker_state = null, tracker_status = null,"
         " tracker_closed_at = null, tracker_owner = null, tracker_due_date = null,"
-        f" tracker_checked_at = null where {where}",  # noqa: S608
+        f" tracker_checked_at = null where {where}",
         params or [],
     ).fetchall()
     return int(rows[0][0]) if rows else 0

@@ -171,7 +171,7 @@ class _Root:
             raise _NotFound(f"Could not resolve to a Repository with the name '{repo}'.")
         return _Repo(self.fake, repo)
 
-    def rateLimit(self, info: Any) -> dict[str, Any]:  # noqa: N802 - GitHub's field name
+    def rateLimit(self, info: Any) -> dict[str, Any]:
         return {"remaining": 4999, "resetAt": "2100-01-01T00:00:00Z"}
 
 
@@ -180,7 +180,7 @@ class _Repo:
         self.fake, self.repo = fake, repo
         self.tickets = fake.repos[repo]
 
-    def issueOrPullRequest(self, info: Any, number: int) -> Any:  # noqa: N802
+    def issueOrPullRequest(self, info: Any, number: int) -> Any:
         t = self.tickets.get(number)
         if t is None:
             raise _NotFound(
@@ -188,7 +188,7 @@ class _Repo:
             )
         return _node(self.repo, t)
 
-    def issues(self, info: Any, first: int = 100, filterBy: Any = None) -> dict[str, Any]:  # noqa: N803
+    def issues(self, info: Any, first: int = 100, filterBy: Any = None) -> dict[str, Any]:
         since = (filterBy or {}).get("since")
         found = [
             t
@@ -197,7 +197,7 @@ class _Repo:
         ]
         return {"totalCount": len(found), "nodes": [_node(self.repo, t) for t in found[:first]]}
 
-    def pullRequests(self, info: Any, first: int = 100, orderBy: Any = None) -> dict[str, Any]:  # noqa: N802
+    def pullRequests(self, info: Any, first: int = 100, orderBy: Any = None) -> dict[str, Any]:
         found = sorted(
             (t for t in self.tickets.values() if t.pull), key=lambda t: t.updated_at, reverse=True
         )
@@ -260,7 +260,7 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                              "documentation_url": "https://docs.github.com/rest"})  # fmt: skip
             return None
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             request = json.loads(self.rfile.read(length) or b"{}")
             if self._fault():
@@ -277,7 +277,7 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 return
             self._send(200, fake.graphql(request["query"], request.get("variables") or {}))
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             if self._fault():
                 return
             who = self._auth()
@@ -309,7 +309,7 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                                      "documentation_url": "https://docs.github.com/rest/issues/issues#get-an-issue"}  # fmt: skip
             else:
                 status, body = 200, fake.issue_json(repo, ticket)
-            etag = '"' + hashlib.sha1(json.dumps(body, sort_keys=True).encode()).hexdigest() + '"'  # noqa: S324
+            etag = '"' + hashlib.sha1(json.dumps(body, sort_keys=True).encode()).hexdigest() + '"'
             if status == 200 and self.headers.get("If-None-Match") == etag:
                 limit["x-ratelimit-remaining"] = str(max(fake.anonymous_left, 0))
                 self._send(304, None, {**limit, "ETag": etag})

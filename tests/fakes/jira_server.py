@@ -122,7 +122,7 @@ def _handler(fake: FakeJira) -> type[BaseHTTPRequestHandler]:
                 ok = True
             return ok
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             parts = urlsplit(self.path)
             query = {k: v[0] for k, v in parse_qs(parts.query).items()}
             fault = fake.next_fault()
