@@ -96,6 +96,16 @@ def render() -> None:
                       "items were still open.")  # fmt: skip
     render_similar(view, similarity)
 
+    st.subheader("Fix held?")
+    st.caption(
+        f"Incidents whose action items are all done (with a closing date): did an incident "
+        f"with the same {dim} begin within {view.window_days} days after the last one closed? "
+        "'so far' while those days have not passed. Statuses are the trackers' where connected."
+    )
+    table_block(data.table("fix-held", view), "fix-held",
+                empty="No incident of this selection has all its action items done with a "
+                      "closing date.")  # fmt: skip
+
 
 def render_similar(view: View, similarity: float) -> None:
     st.subheader("Similar incidents")
@@ -129,16 +139,6 @@ def render_similar(view: View, similarity: float) -> None:
     if not members.empty:
         st.markdown("**The incidents of each theme**")
         table_block(members, "theme-incidents")
-
-    st.subheader("Fix held?")
-    st.caption(
-        f"Incidents whose action items are all done (with a closing date): did an incident "
-        f"with the same {dim} begin within {view.window_days} days after the last one closed? "
-        "'so far' while those days have not passed. Statuses are the trackers' where connected."
-    )
-    table_block(data.table("fix-held", view), "fix-held",
-                empty="No incident of this selection has all its action items done with a "
-                      "closing date.")  # fmt: skip
 
 
 if __name__ == "__main__":
