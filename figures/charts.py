@@ -3,6 +3,10 @@ meaning, so they never change between charts: a severity has the same colour on 
 (most severe darkest red), and so does an action-item status (unknown always grey, never
 blended into open or done).
 
+Each builder takes `template`: None draws with the process's default (Streamlit's theme on
+the pages); the HTML report names one, because Streamlit's default template holds colour
+placeholders that only its front end fills in.
+
 Labels come from documents (services, categories, owners), and plotly reads a few HTML tags
 in any label (`<b>`, `<br>`, `<a href>`): every label is escaped, so a name is shown as written.
 """
@@ -96,9 +100,11 @@ def stacked_bars(
     order: list[str] | None = None,
     x_title: str = "",
     y_title: str = "",
+    template: str | None = None,
 ) -> go.Figure:
     figure = px.bar(
         _literal(frame, x, colour).assign(_x=frame[x], _colour=frame[colour]),
+        template=template,
         x=x,
         y=y,
         color=colour,
@@ -110,41 +116,57 @@ def stacked_bars(
 
 
 def severity_bars(
-    frame: pd.DataFrame, *, x: str, levels: tuple[str, ...], **titles: str
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    levels: tuple[str, ...],
+    template: str | None = None,
+    **titles: str,
 ) -> go.Figure:
     colours = severity_colours(levels, list(frame["severity"].unique()))
     order = [level for level in colours if level in set(frame["severity"])]
     return stacked_bars(frame, x=x, y="incidents", colour="severity", colours=colours,
-                        order=order, **titles)  # fmt: skip
+                        order=order, template=template, **titles)  # fmt: skip
 
 
-def status_bars(frame: pd.DataFrame, *, x: str, y: str = "items", **titles: str) -> go.Figure:
+def status_bars(
+    frame: pd.DataFrame, *, x: str, y: str = "items", template: str | None = None, **titles: str
+) -> go.Figure:
     order = [s for s in STATUS_ORDER if s in set(frame["status"])]
     return stacked_bars(frame, x=x, y=y, colour="status", colours=STATUS_COLOURS,
-                        order=order, **titles)  # fmt: skip
+                        order=order, template=template, **titles)  # fmt: skip
 
 
-def horizontal_bars(frame: pd.DataFrame, *, label: str, value: str, title: str = "") -> go.Figure:
+def horizontal_bars(
+    frame: pd.DataFrame, *, label: str, value: str, title: str = "", template: str | None = None
+) -> go.Figure:
     figure = px.bar(_literal(frame, label).assign(_label=frame[label]), x=value, y=label,
-                    orientation="h", custom_data=["_label"])  # fmt: skip
+                    orientation="h", custom_data=["_label"], template=template)  # fmt: skip
     figure.update_yaxes(autorange="reversed")
     return _layout(figure, x=title)
 
 
-def rate_line(frame: pd.DataFrame, *, x: str, y: str, title: str) -> go.Figure:
+def rate_line(
+    frame: pd.DataFrame, *, x: str, y: str, title: str, template: str | None = None
+) -> go.Figure:
     rank = {label: i for i, label in enumerate(axis_order(frame[x]))}
     in_order = frame.sort_values(x, key=lambda labels: labels.map(rank), kind="stable")
-    figure = px.line(_literal(in_order, x), x=x, y=y, markers=True)  # a line joins rows in order
+    figure = px.line(
+        _literal(in_order, x), x=x, y=y, markers=True, template=template
+    )  # a line joins rows in order
     _time_axis(figure, in_order[x])
     figure.update_yaxes(tickformat=".0%", rangemode="tozero")
     return _layout(figure, y=title)
 
 
-def heatmap(frame: pd.DataFrame, *, x: str, y: str, z: str) -> go.Figure:
+def heatmap(
+    frame: pd.DataFrame, *, x: str, y: str, z: str, template: str | None = None
+) -> go.Figure:
     grid = _literal(frame, x, y).pivot_table(
         index=y, columns=x, values=z, fill_value=0, aggfunc="sum"
     )
-    figure = px.imshow(grid, text_auto=True, aspect="auto", color_continuous_scale="Reds")
+    figure = px.imshow(grid, text_auto=True, aspect="auto", color_continuous_scale="Reds",
+                       template=template)  # fmt: skip
     return _layout(_clickable_cells(figure, frame, x=x, y=y, z=z), x=x, y=y)
 
 
@@ -172,7 +194,11 @@ def _clickable_cells(
 
 
 def distributions(
-    frame: pd.DataFrame, *, titles: dict[str, str], unit: str = "minutes"
+    frame: pd.DataFrame,
+    *,
+    titles: dict[str, str],
+    unit: str = "minutes",
+    template: str | None = None,
 ) -> go.Figure:
     """Median and p90 per group and measure (one panel per measure); small groups marked.
     `frame` has `group`, `n`, `small_n`, `measure`, `median_<unit>` and `p90_<unit>`."""
@@ -189,7 +215,7 @@ def distributions(
         value_name=unit,
     )
     points["statistic"] = points["statistic"].str.removesuffix(f"_{unit}")
-    figure = px.scatter(points, x=unit, y="label", color="statistic", symbol="statistic",
+    figure = px.scatter(points, x=unit, y="label", color="statistic", symbol="statistic", template=template,
                         facet_col="measure", color_discrete_map={"median": "#1e88e5", "p90": "#e6550d"})  # fmt: skip
     figure.update_traces(marker={"size": 11})
     figure.update_xaxes(matches=None, rangemode="tozero")

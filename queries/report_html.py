@@ -36,6 +36,9 @@ CHART_WIDTH = 680  # CSS px: an A4 page less 12 mm margins is ~705 px wide
 # Unquoted: the list sits in a <style> element, where autoescaped quotes would not be read.
 FONTS = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica Neue, Arial, sans-serif"
 PLOTLY_CONFIG = {"displayModeBar": False, "responsive": False}
+# Named, never the process's default: inside the dashboard that is Streamlit's theme, whose
+# colours are placeholders its front end fills in (a standalone file would draw them black).
+TEMPLATE = "plotly_white"
 Block = dict[str, Any]
 
 
@@ -114,8 +117,7 @@ def _chart(key: str, title: str, figure: go.Figure | None, numbers: Block | None
            height: int, caption: str = "", empty: str = "") -> Block:  # fmt: skip
     markup = None
     if figure is not None:
-        figure.update_layout(template="plotly_white", width=CHART_WIDTH, height=height,
-                             font={"family": FONTS})  # fmt: skip
+        figure.update_layout(width=CHART_WIDTH, height=height, font={"family": FONTS})
         markup = Markup(pio.to_html(figure, full_html=False, include_plotlyjs=False,
                                     div_id=f"{key}-plot", config=PLOTLY_CONFIG))  # fmt: skip
     return {"kind": "chart", "id": key, "title": title, "chart": markup, "numbers": numbers,
@@ -194,13 +196,13 @@ def _owners(review: QuarterReview) -> list[Block]:
 
 
 def _grid(frame: pd.DataFrame, *, rows: str, columns: str, values: str, row_order: list[str],
-          column_order: list[str], total: bool = True) -> Block:  # fmt: skip
+          column_order: list[str]) -> Block:  # fmt: skip
     grid = frame.pivot_table(index=rows, columns=columns, values=values, aggfunc="sum",
                              fill_value=0).reindex(index=row_order, columns=column_order, fill_value=0)  # fmt: skip
-    header = [rows, *column_order] + (["total"] if total else [])
+    header = [rows, *column_order, "total"]
     body = [
-        [_text_of(label), *(int(v) for v in values_)] + ([int(sum(values_))] if total else [])
-        for label, values_ in zip(grid.index, grid.to_numpy().tolist(), strict=True)
+        [_text_of(label), *(int(v) for v in counts), int(sum(counts))]
+        for label, counts in zip(grid.index, grid.to_numpy().tolist(), strict=True)
     ]
     return _table(header, body, set(range(1, len(header))))
 
@@ -211,14 +213,15 @@ def _incidents_chart(data: ReviewCharts, levels: tuple[str, ...]) -> Block:
     empty = f"No dated incidents from {data.first} to the quarter's end."
     if frame.empty:
         return _chart("incidents-by-month", title, None, None, height=0, empty=empty)
-    figure = charts.severity_bars(frame, x="period", levels=levels, y_title="incidents")
+    figure = charts.severity_bars(frame, x="period", levels=levels, y_title="incidents",
+                                  template=TEMPLATE)  # fmt: skip
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=data.months)
     shown = list(charts.severity_colours(levels, list(frame["severity"].unique())))
     order = [s for s in shown if s in set(frame["severity"])]
     return _chart("incidents-by-month", title, figure,
                   _grid(frame, rows="period", columns="severity", values="incidents",
                         row_order=data.months, column_order=order),
-                  height=320, empty=empty,
+                  height=280, empty=empty,
                   caption="Post-mortems without a date cannot be placed in time and are not counted.")  # fmt: skip
 
 
@@ -228,13 +231,17 @@ def _heatmap(review: QuarterReview, data: ReviewCharts) -> Block:
     if frame.empty:
         return _chart("service-category", title, None, None, height=0,
                       empty="No incident of this quarter names both a service and a category.")  # fmt: skip
-    services = sorted(frame["service"].unique())
-    categories = sorted(frame["category"].unique())
-    figure = charts.heatmap(frame, x="category", y="service", z="incidents")
+    services = frame["service"].nunique()
+    figure = charts.heatmap(frame, x="category", y="service", z="incidents", template=TEMPLATE)
+    # The cells with incidents, hottest first: a full grid would not fit a page's width.
+    cells = frame.sort_values(["incidents", "service", "category"], ascending=[False, True, True])
+    rows = [
+        [_text_of(r.service), _text_of(r.category), r.incidents]
+        for r in cells.itertuples(index=False)
+    ]
     return _chart("service-category", title, figure,
-                  _grid(frame, rows="service", columns="category", values="incidents",
-                        row_order=services, column_order=categories, total=False),
-                  height=120 + 26 * len(services),
+                  _table(["service", "category", "incidents"], rows, {2}),
+                  height=120 + 26 * services,
                   caption="An incident with several services or categories counts in each cell.")  # fmt: skip
 
 
@@ -242,7 +249,8 @@ def _repeat_chart(data: ReviewCharts) -> Block:
     frame = data.repeat_rate_by_quarter
     figure = None
     if frame["incidents"].sum() > 0:
-        figure = charts.rate_line(frame, x="quarter", y="repeat_rate", title="repeat rate")
+        figure = charts.rate_line(frame, x="quarter", y="repeat_rate", title="repeat rate",
+                                  template=TEMPLATE)  # fmt: skip
         figure.update_xaxes(type="category")
     rows = [
         [r.quarter, r.incidents, r.repeats, _rate(r.repeat_rate)]
@@ -261,7 +269,7 @@ def _status_chart(data: ReviewCharts) -> Block:
         return _chart("status-by-quarter", title, None, None, height=0,
                       empty=f"No action items opened from {data.first} to the quarter's end.")  # fmt: skip
     quarters = [str(q) for q in data.quarters]
-    figure = charts.status_bars(frame, x="quarter", y_title="items")
+    figure = charts.status_bars(frame, x="quarter", y_title="items", template=TEMPLATE)
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=quarters)
     return _chart("status-by-quarter", title, figure,
                   _grid(frame, rows="quarter", columns="status", values="items",
@@ -278,7 +286,8 @@ def _overdue_chart(review: QuarterReview, data: ReviewCharts) -> Block:
     if frame.empty:
         return _chart("overdue-by-owner", title, None, None, height=0,
                       empty=f"No action item was overdue on {review.quarter.end}.")  # fmt: skip
-    figure = charts.horizontal_bars(frame, label="owner", value="overdue", title="overdue items")
+    figure = charts.horizontal_bars(frame, label="owner", value="overdue", title="overdue items",
+                                    template=TEMPLATE)  # fmt: skip
     rows = [[_text_of(r.owner), r.overdue] for r in frame.itertuples(index=False)]
     return _chart("overdue-by-owner", title, figure, _table(["owner", "overdue"], rows, {1}),
                   height=100 + 26 * len(frame),
@@ -291,8 +300,9 @@ def _closing_chart(data: ReviewCharts) -> Block:
     if frame.empty or frame["n"].max() == 0:  # the "all items" row is there even when n = 0
         return _chart("time-to-close", title, None, None, height=0,
                       empty="No done action item of these quarters states when it was closed.")  # fmt: skip
-    figure = charts.distributions(frame.assign(measure="close"), titles={"close": "Time to close"},
-                                  unit="days")  # fmt: skip
+    figure = charts.distributions(frame.assign(measure="close"), unit="days", template=TEMPLATE,
+                                  titles={"close": "days from opened to closed"})  # fmt: skip
+    figure.update_yaxes(autorange="reversed")  # in the table's order, all items first
     rows = [[_text_of(r.group), r.n, _days(r.median_days), _days(r.p90_days), "yes" if r.small_n else ""]
             for r in frame.itertuples(index=False)]  # fmt: skip
     return _chart("time-to-close", title, figure,

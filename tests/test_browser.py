@@ -23,12 +23,21 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 from playwright.sync_api import BrowserContext, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from loaders import store
+from loaders.config import DEFAULT_SEVERITY_LEVELS
+from loaders.model import ActionItem, PostMortem
+from loaders.store import connect_read_only
+from queries import quarterly, report_html, review_charts
+from queries.filters import DEFAULT_DIM, Filters
+from queries.quarterly import Quarter
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("PMDASH_CHROMIUM", "/usr/bin/chromium")
@@ -501,3 +510,144 @@ def test_hostile_document_text_shows_as_text_in_the_browser(
         finally:
             page.close()
     assert dialogs == []
+
+
+# The HTML quarterly pack (queries/report_html.py): opened from disk with nothing fetched,
+# each section looked at, printed to PDF as "Print → Save as PDF" would.
+
+
+def _write_pack(db: str, quarter: Quarter, out: Path) -> Path:
+    review = quarterly.review(connect_read_only(db), Filters(), quarter, dim=DEFAULT_DIM,
+                              window_days=180, threshold=3)  # fmt: skip
+    charts = review_charts.collect(connect_read_only(db), review)
+    return report_html.write(review, charts, out, severity_levels=DEFAULT_SEVERITY_LEVELS)
+
+
+def _open_offline(browser: BrowserContext, path: Path) -> tuple[Page, list[str], list[str]]:
+    """The file opened in the browser; every request it made and every script error."""
+    page = browser.new_page()
+    requests: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))
+    page.goto(path.as_uri())
+    charts = len(page.locator(".plotly-graph-div").all())
+    page.wait_for_function("n => document.querySelectorAll('.js-plotly-plot .main-svg').length"
+                           " >= n", arg=charts, timeout=RENDER_LIMIT_MS)  # fmt: skip
+    return page, requests, errors
+
+
+def _pdf_pages(pdf: Path) -> list[str]:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    count = int(next(x for x in info.stdout.splitlines() if x.startswith("Pages:")).split()[1])
+    return [
+        subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(pdf), "-"],
+                       capture_output=True, text=True, check=True).stdout
+        for n in range(1, count + 1)
+    ]  # fmt: skip
+
+
+def _first_line(text: str) -> str:
+    return next(line.strip() for line in text.splitlines() if line.strip())
+
+
+def test_the_html_pack_opens_offline_and_prints_one_section_per_page(
+    browser: BrowserContext, sample_db: str, tmp_path: Path
+) -> None:
+    path = _write_pack(sample_db, Quarter(2026, 3), tmp_path)
+    page, requests, errors = _open_offline(browser, path)
+    try:
+        assert requests == [path.as_uri()], "the pack fetched something"
+        assert errors == []
+        sections = page.locator("section h2").all_inner_texts()
+        assert sections == [
+            "Quarter against previous quarter", "SEV1–2 incidents",
+            "Recurring patterns (by service × category)",
+            "Action items opened, closed and overdue by owner",
+        ]  # fmt: skip
+        # The sample's 2026Q3 has data for every chart: six drawn, none replaced by a sentence.
+        assert page.locator(".js-plotly-plot").count() == 6
+        assert page.locator("figure .empty").count() == 0
+        page.locator("header").screenshot(path=str(ARTIFACTS / "pack-header.png"))
+        for key in page.locator("section").evaluate_all("s => s.map(e => e.id)"):
+            page.locator(f"section#{key}").screenshot(path=str(ARTIFACTS / f"pack-{key}.png"))
+        pdf = ARTIFACTS / "pack-2026Q3.pdf"
+        page.pdf(path=str(pdf), format="A4", print_background=True)
+        captions = {
+            page.locator(f"figure#{key} h3").inner_text(): page.locator(f"figure#{key} figcaption").inner_text()
+            for key in page.locator("figure").evaluate_all("f => f.map(e => e.id)")
+        }  # fmt: skip
+    finally:
+        page.close()
+    pages = _pdf_pages(pdf)
+    # Every section starts a page (the first one right under the header, on page 1).
+    assert sections[0] in pages[0]
+    starts = [0] + [next(n for n, text in enumerate(pages) if _first_line(text) == title)
+                    for title in sections[1:]]  # fmt: skip
+    assert starts == sorted(set(starts)), starts
+    # No chart is cut: each figure's title and its caption (under the chart and its numbers)
+    # print on the same page.
+    for title, caption in captions.items():
+        words = " ".join(caption.split()[:6])
+        on = [n for n, text in enumerate(pages) if title in text]
+        assert len(on) == 1 and words in " ".join(pages[on[0]].split()), title
+    # Eight A4 pages: 1 the header, the comparison and incidents by month; 2 SEV1–2; 3 the
+    # sample's six patterns and their incidents; 4 the heatmap (11 services) and its grid;
+    # 5 repeat rate; 6 the owners' table and status by quarter; 7 overdue by owner (11
+    # owners); 8 time to close. Each figure is kept whole, so it moves to the next page.
+    assert [_first_line(p) for p in pages] == [
+        "Reliability review 2026Q3", sections[1], sections[2],
+        "Incidents by service and category in 2026Q3", "Repeat rate by quarter",
+        sections[3], "Overdue by owner on 2026-09-30", "Time to close",
+    ]  # fmt: skip
+
+
+def test_document_text_in_the_html_pack_is_shown_as_written(
+    browser: BrowserContext, tmp_path: Path
+) -> None:
+    db = str(tmp_path / "hostile.duckdb")
+    title = "<script>alert(1)</script> [x](javascript:alert(2)) <img src=x onerror=alert(3)>"
+    records = [
+        PostMortem("docs", "git", "a.md", title=title, source_url="javascript:alert(4)",
+                   incident_date=date(2026, 5, 1), severity="SEV1", severity_rank=1,
+                   kind="incident", content_hash="a",
+                   action_items=[ActionItem(1, "fix", owner="<b onclick=alert(5)>eve</b>",
+                                            status="open", due_date=date(2026, 5, 2))]),
+    ]  # fmt: skip
+    with store.writer(db) as c:
+        store.insert_postmortems(c, records, datetime(2026, 5, 3))
+    path = _write_pack(db, Quarter(2026, 2), tmp_path)
+    page, requests, errors = _open_offline(browser, path)
+    try:
+        assert errors == [], "a document's text ran as code"
+        assert page.locator("#severe li").inner_text() == f"2026-05-01 SEV1: {title}"
+        assert page.locator("#severe a, img, [onerror], [onclick]").count() == 0
+        # plotly draws the owner's name as SVG text: literally, not as bold markup.
+        tick = page.locator("#overdue-by-owner .ytick text").first
+        assert tick.text_content() == "<b onclick=alert(5)>eve</b>"
+        page.locator("section#action-items").screenshot(path=str(ARTIFACTS / "pack-hostile.png"))
+    finally:
+        page.close()
+
+
+def test_the_quarterly_review_page_offers_the_html_pack(
+    fresh_server: str, browser: BrowserContext, sample_db: str, tmp_path: Path
+) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(fresh_server + "/quarterly_review?quarter=2026Q3")
+        wait_until_rendered(page, "Quarterly review", 0)
+        buttons = page.locator("[data-testid='stDownloadButton']").all_inner_texts()
+        assert [b.split("\n")[-1] for b in buttons[:3]] == [
+            "Report (Markdown)", "Report with charts (HTML)", "CSVs behind it (zip)",
+        ]  # fmt: skip
+        with page.expect_download(timeout=RENDER_LIMIT_MS) as download:
+            page.get_by_text("Report with charts (HTML)").click()
+        assert download.value.suggested_filename == "reliability-review-2026Q3.html"
+        got = Path(download.value.path()).read_text(encoding="utf-8")
+    finally:
+        page.close()
+    # The same bytes as `pmdash report --quarter 2026Q3` with the dashboard's default filters.
+    assert got == _write_pack(sample_db, Quarter(2026, 3), tmp_path).read_text(encoding="utf-8")
