@@ -124,6 +124,14 @@ def _chart(key: str, title: str, figure: go.Figure | None, numbers: Block | None
             "caption": caption, "empty": empty}  # fmt: skip
 
 
+def _every_period(figure: go.Figure, periods: list[str]) -> go.Figure:
+    """Every period of the trend on the x axis, in order, empty ones too: plotly would size
+    the axis to the periods that have data and drop empty ones at either end."""
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=periods,
+                        range=[-0.5, len(periods) - 0.5])  # fmt: skip
+    return figure
+
+
 def _text_of(value: Any) -> str:
     return "" if missing(value) else " ".join(str(value).split())
 
@@ -215,7 +223,7 @@ def _incidents_chart(data: ReviewCharts, levels: tuple[str, ...]) -> Block:
         return _chart("incidents-by-month", title, None, None, height=0, empty=empty)
     figure = charts.severity_bars(frame, x="period", levels=levels, y_title="incidents",
                                   template=TEMPLATE)  # fmt: skip
-    figure.update_xaxes(type="category", categoryorder="array", categoryarray=data.months)
+    _every_period(figure, data.months)
     shown = list(charts.severity_colours(levels, list(frame["severity"].unique())))
     order = [s for s in shown if s in set(frame["severity"])]
     return _chart("incidents-by-month", title, figure,
@@ -251,7 +259,7 @@ def _repeat_chart(data: ReviewCharts) -> Block:
     if frame["incidents"].sum() > 0:
         figure = charts.rate_line(frame, x="quarter", y="repeat_rate", title="repeat rate",
                                   template=TEMPLATE)  # fmt: skip
-        figure.update_xaxes(type="category")
+        _every_period(figure, [str(q) for q in data.quarters])
     rows = [
         [r.quarter, r.incidents, r.repeats, _rate(r.repeat_rate)]
         for r in frame.itertuples(index=False)
@@ -270,7 +278,7 @@ def _status_chart(data: ReviewCharts) -> Block:
                       empty=f"No action items opened from {data.first} to the quarter's end.")  # fmt: skip
     quarters = [str(q) for q in data.quarters]
     figure = charts.status_bars(frame, x="quarter", y_title="items", template=TEMPLATE)
-    figure.update_xaxes(type="category", categoryorder="array", categoryarray=quarters)
+    _every_period(figure, quarters)
     return _chart("status-by-quarter", title, figure,
                   _grid(frame, rows="quarter", columns="status", values="items",
                         row_order=quarters, column_order=charts.STATUS_ORDER),

@@ -5,8 +5,10 @@ The browser test (tests/test_browser.py) opens it and prints it to PDF."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import lxml.html
@@ -43,6 +45,25 @@ def _numbers(doc: lxml.html.HtmlElement, figure_id: str) -> list[list[str]]:
     return [[c.text_content() for c in row] for row in table.iter("tr")]
 
 
+def _plots(doc: lxml.html.HtmlElement) -> dict[str, tuple[list[Any], dict[str, Any]]]:
+    """Each chart's data and layout, read from its `Plotly.newPlot(id, data, layout, …)` call."""
+    decoder, plots = json.JSONDecoder(), {}
+    for script in doc.iter("script"):
+        text = script.text or ""
+        at = text.find("Plotly.newPlot(")
+        if at < 0:
+            continue
+        values: list[Any] = []
+        at += len("Plotly.newPlot(")
+        while len(values) < 3:
+            while text[at] in " \n\t,":
+                at += 1
+            value, at = decoder.raw_decode(text, at)
+            values.append(value)
+        plots[values[0]] = (values[1], values[2])
+    return plots
+
+
 def test_the_html_report_has_the_markdown_sections_and_their_charts(
     conn: duckdb.DuckDBPyConnection,
 ) -> None:
@@ -75,6 +96,13 @@ def test_the_html_report_has_the_markdown_sections_and_their_charts(
     by_month = _numbers(doc, "incidents-by-month")
     assert by_month[0] == ["period", "SEV1", "SEV2", "SEV3", "unrated", "total"]
     assert len(by_month) == 1 + 12 and by_month[1] == ["2025-07", "0", "0", "0", "0", "0"]
+    # The charts' axes hold every period too, the empty ones at either end included.
+    axes = {key: layout["xaxis"] for key, (_, layout) in _plots(doc).items()}
+    assert axes["incidents-by-month-plot"]["categoryarray"] == [row[0] for row in by_month[1:]]
+    assert axes["incidents-by-month-plot"]["range"] == [-0.5, 11.5]
+    for key in ("status-by-quarter-plot", "repeat-rate-plot"):
+        assert axes[key]["categoryarray"] == ["2025Q3", "2025Q4", "2026Q1", "2026Q2"]
+        assert axes[key]["range"] == [-0.5, 3.5]
     assert by_month[7:] == [
         ["2026-01", "1", "0", "0", "0", "1"],
         ["2026-02", "0", "0", "0", "0", "0"],
