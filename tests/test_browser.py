@@ -201,6 +201,12 @@ def test_a_shared_link_is_the_first_request_to_a_fresh_server(
     try:
         page.goto(fresh_server + link.path)
         wait_until_rendered(page, link.title, link.charts)
+        # Under load the run can still be on its way when no status shows yet (seen on the
+        # Quarterly review): wait for the text the page must show as well.
+        for text in link.page_shows:
+            page.locator("[data-testid='stMain']").get_by_text(text).first.wait_for(
+                timeout=RENDER_LIMIT_MS
+            )
         page.screenshot(path=str(ARTIFACTS / f"{link.name}.png"))
         assert_page(page, link)
         query = link.path.split("?", 1)[1]
@@ -639,6 +645,8 @@ def test_the_quarterly_review_page_offers_the_html_pack(
     try:
         page.goto(fresh_server + "/quarterly_review?quarter=2026Q3")
         wait_until_rendered(page, "Quarterly review", 0)
+        # The frame can be drawn before the page's run has shown its status: wait for the pack.
+        page.locator("[data-testid='stDownloadButton']").nth(2).wait_for(timeout=RENDER_LIMIT_MS)
         buttons = page.locator("[data-testid='stDownloadButton']").all_inner_texts()
         assert [b.split("\n")[-1] for b in buttons[:3]] == [
             "Report (Markdown)", "Report with charts (HTML)", "CSVs behind it (zip)",
