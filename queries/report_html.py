@@ -235,10 +235,9 @@ def _incidents_chart(data: ReviewCharts, levels: tuple[str, ...]) -> Block:
 
 def _heatmap(review: QuarterReview, data: ReviewCharts) -> Block:
     frame = data.service_category
-    title = f"Incidents by service and category in {review.quarter}"
     if frame.empty:
-        return _chart("service-category", title, None, None, height=0,
-                      empty="No incident of this quarter names both a service and a category.")  # fmt: skip
+        return _similar_chart(review, data)
+    title = f"Incidents by service and category in {review.quarter}"
     services = frame["service"].nunique()
     figure = charts.heatmap(frame, x="category", y="service", z="incidents", template=TEMPLATE)
     # The cells with incidents, hottest first: a full grid would not fit a page's width.
@@ -251,6 +250,35 @@ def _heatmap(review: QuarterReview, data: ReviewCharts) -> Block:
                   _table(["service", "category", "incidents"], rows, {2}),
                   height=120 + 26 * services,
                   caption="An incident with several services or categories counts in each cell.")  # fmt: skip
+
+
+def _similar_chart(review: QuarterReview, data: ReviewCharts) -> Block:
+    """Where the heatmap has nothing to show, what the incidents say: groups of similar ones."""
+    frame = data.similar_groups
+    title = f"Groups of similar incidents active in {review.quarter}"
+    missing_services = "No incident of this quarter names both a service and a category"
+    if frame.empty:
+        return _chart("similar-groups", title, None, None, height=0,
+                      empty=f"{missing_services}, and none is similar to another incident "
+                            f"within {review.window_days} days.")  # fmt: skip
+    # A group is named after its earliest title: shortened on the chart, whole in the table.
+    labels = frame.assign(group=[_shortened(_text_of(g)) for g in frame["group"]])
+    figure = charts.horizontal_bars(labels, label="group", value="incidents", title="incidents",
+                                    template=TEMPLATE)  # fmt: skip
+    rows = [[_text_of(r.group), r.incidents, report.day_text(r.first_date),
+             report.day_text(r.last_date), _text_of(r.shared_terms)]
+            for r in frame.itertuples(index=False)]  # fmt: skip
+    return _chart("similar-groups", title, figure,
+                  _table(["group", "incidents", "first", "last", "shared terms"], rows, {1}),
+                  height=100 + 26 * len(frame),
+                  caption=f"{missing_services}, so they are grouped by what they say: incidents "
+                          "whose titles and texts are alike, directly or through each other, named "
+                          f"after the earliest. Groups with an incident this quarter, counted back "
+                          f"{review.window_days} days.")  # fmt: skip
+
+
+def _shortened(text: str, limit: int = 48) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _repeat_chart(data: ReviewCharts) -> Block:

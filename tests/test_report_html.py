@@ -159,7 +159,8 @@ def test_an_empty_quarter_says_so_instead_of_drawing(conn: duckdb.DuckDBPyConnec
     assert not doc.find_class("plotly-graph-div")
     for sentence in (report.NO_INCIDENTS, report.NO_SEVERE, report.no_patterns(review),
                      report.NO_ITEMS, "No dated incidents from 2025Q4 to the quarter's end.",
-                     "No incident of this quarter names both a service and a category.",
+                     "No incident of this quarter names both a service and a category, and none "
+                     "is similar to another incident within 180 days.",
                      "No action item was overdue on 2026-09-30."):  # fmt: skip
         assert sentence in text
 
@@ -241,3 +242,40 @@ def test_the_report_draws_alike_whatever_the_default_plotly_template(
     alone = _page(conn, quarterly.Quarter(2026, 2))
     monkeypatch.setattr(pio.templates, "default", "plotly_dark")
     assert _page(conn, quarterly.Quarter(2026, 2)) == alone
+
+
+def test_without_services_the_patterns_section_shows_the_similar_groups(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.duckdb")
+    days = {"a": date(2026, 1, 20), "b": date(2026, 4, 10), "c": date(2026, 5, 2),
+            "d": date(2026, 5, 5), "e": date(2025, 3, 1), "f": date(2025, 4, 1)}  # fmt: skip
+    records = [
+        PostMortem("docs", "git", f"{k}.md", title=f"Incident {k}", incident_date=day,
+                   kind="incident", content_hash=k)
+        for k, day in days.items()
+    ]  # fmt: skip
+    # What the similar-incidents step writes: each pair in both orders, with its group's name.
+    # a, b and c are one group (linked through b); e and f another, a year older; d alone.
+    pairs = [("a", "b", ["payments", "timeouts"]), ("b", "c", ["payments", "timeouts", "retry"]),
+             ("e", "f", ["disk", "full"])]  # fmt: skip
+    group = {"a": "Payments timeouts", "b": "Payments timeouts", "c": "Payments timeouts",
+             "e": "Disk full <b>again</b>", "f": "Disk full <b>again</b>"}  # fmt: skip
+    with store.writer(db) as c:
+        store.insert_postmortems(c, records, datetime(2026, 6, 1))
+        c.executemany(
+            "insert into similar_incidents values (?, ?, ?, ?, ?)",
+            [[f"docs:{x}.md", f"docs:{y}.md", 0.8, terms, group[x]]
+             for one, other, terms in pairs for x, y in ((one, other), (other, one))],
+        )  # fmt: skip
+    doc = lxml.html.fromstring(_page(connect_read_only(db), quarterly.Quarter(2026, 2)))
+    patterns = doc.get_element_by_id("patterns")
+    assert [f.get("id") for f in patterns.iter("figure")] == ["similar-groups", "repeat-rate"]
+    # Q2 2026 counted back 180 days (from 2025-10-03): a, b and c; e and f are older. The
+    # shared terms by how many pairs share them: payments and timeouts 4 each, retry 2.
+    assert _numbers(doc, "similar-groups") == [
+        ["group", "incidents", "first", "last", "shared terms"],
+        ["Payments timeouts", "3", "2026-01-20", "2026-05-02", "payments, timeouts, retry"],
+    ]
+    assert (
+        "No incident of this quarter names both a service and a category, so they are grouped"
+        in (patterns.text_content())
+    )
