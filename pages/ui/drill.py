@@ -10,6 +10,7 @@ filter it implies ("payments × deployment, 2026Q3: 4 incidents"), lists those i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -20,6 +21,7 @@ from queries import incidents
 from queries.filters import CLICKABLE, Filters
 from queries.tables import View
 
+TableBlock = Callable[..., None]
 NOT_A_PERIOD = "no date"  # the bar of items without a date names no period
 
 
@@ -40,10 +42,9 @@ def describe(values: dict[str, str]) -> str:
     return ", ".join(p for p in (named, period) if p)
 
 
-def render(values: dict[str, str], view: View, name: str) -> None:
-    """The panel below a clicked chart."""
-    from pages.ui.widgets import table_block  # widgets draws charts, which open this panel
-
+def render(values: dict[str, str], view: View, name: str, table_block: TableBlock) -> None:
+    """The panel below a clicked chart. `table_block` draws its incidents (widgets.py passes
+    its own: widgets draws the charts that open this panel, so this module does not import it)."""
     narrowed = view.filters.narrowed(values)
     found = data.call(incidents.table, narrowed)
     with st.container(border=True, key=f"drill-{name}"):  # the key names it in the page

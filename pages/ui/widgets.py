@@ -169,7 +169,7 @@ def chart_block(
     st.caption(f"{caption}{note} {TABLE_NOTE}".strip())
     values = drill.clicked(event, clicks)
     if values and view is not None:
-        drill.render(values, view, name)
+        drill.render(values, view, name, table_block)
     csv_button(frame, name)
 
 
