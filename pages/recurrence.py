@@ -102,7 +102,7 @@ def render() -> None:
         f"with the same {dim} begin within {view.window_days} days after the last one closed? "
         "'so far' while those days have not passed. Statuses are the trackers' where connected."
     )
-    table_block(data.table("fix-held", view), "fix-held",
+    table_block(data.table("fix-held", view), "fix-held", opens="incident_id",
                 empty="No incident of this selection has all its action items done with a "
                       "closing date.")  # fmt: skip
 
@@ -114,7 +114,7 @@ def render_similar(view: View, similarity: float) -> None:
         f"{similarity}: `[recurrence] similarity`), grouped when linked directly or through "
         "each other; newest group first, with the words their pairs share most."
     )
-    table_block(data.table("similar-incidents", view), "similar-incidents",
+    table_block(data.table("similar-incidents", view), "similar-incidents", opens="incident_id",
                 empty=f"No two incidents in this selection are similar at {similarity} or "
                       "more: none repeats another in like words.")  # fmt: skip
 
@@ -138,7 +138,7 @@ def render_similar(view: View, similarity: float) -> None:
     members = data.table("theme-incidents", view)
     if not members.empty:
         st.markdown("**The incidents of each theme**")
-        table_block(members, "theme-incidents")
+        table_block(members, "theme-incidents", opens="incident_id")
 
 
 if __name__ == "__main__":

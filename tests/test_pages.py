@@ -297,6 +297,94 @@ def test_rows_of_other_pages_open_their_incident(store: str) -> None:
     assert at.query_params["incident"] == deja_vu["incident_id"].iloc[2]
 
 
+@pytest.fixture(scope="module")
+def enriched_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The sample synced as `pmdash sync` does, with the enrichment steps: similar incidents
+    and themes exist only after their step (sample_db is synced without steps)."""
+    from conftest import SAMPLE
+
+    from loaders.config import Config, SourceConfig
+    from loaders.enrich import steps_for
+    from loaders.sources.git_folder import GitFolderSource
+    from loaders.sync import sync
+
+    path = tmp_path_factory.mktemp("enriched") / "store.duckdb"
+    source = GitFolderSource.from_config(
+        SourceConfig("sample", "git", {"path": str(SAMPLE)}), Config()
+    )
+    sync(str(path), [source], None, steps_for(Config()))
+    return str(path)
+
+
+# Every list of incidents the issue of browsing names (Incidents is above): the table's CSV
+# name, the page and its URL, and the row to click (not the first, so the click must pick
+# its row and not just any).
+INCIDENT_LISTS = [
+    ("overview", {}, "latest-postmortems", 1),
+    ("recurrence", {}, "recurring-pattern-incidents", 1),
+    ("recurrence", {}, "deja-vu", 2),
+    ("recurrence", {}, "similar-incidents", 1),
+    ("recurrence", {}, "theme-incidents", 1),
+    ("recurrence", {}, "fix-held", 1),
+    ("quarterly_review", {"quarter": "2026Q2"}, "sev1_2_incidents", 1),
+    ("quarterly_review", {"quarter": "2026Q2"}, "recurring_pattern_incidents", 1),
+    ("action_items", {"as_of": "2026-06-30"}, "overdue", 1),
+]
+
+
+@pytest.mark.parametrize(("page", "params", "name", "row"), INCIDENT_LISTS,
+                         ids=[f"{p}-{n}" for p, _, n, _ in INCIDENT_LISTS])  # fmt: skip
+def test_every_list_of_incidents_opens_the_clicked_one(
+    enriched_db: str,
+    monkeypatch: pytest.MonkeyPatch,
+    page: str,
+    params: dict[str, str],
+    name: str,
+    row: int,
+) -> None:
+    monkeypatch.setenv("PMDASH_DB", enriched_db)
+    store = enriched_db
+    at = open_page(page, **params)
+    ids = table_of(at, name).value["incident_id"]
+    assert len(ids) > row, f"the sample gives {name} only {len(ids)} rows"
+    click_row(at, name, row)
+    assert at.query_params["incident"] == ids.iloc[row]
+    title = scalar(store, "select title from incidents where incident_id = ?", [ids.iloc[row]])
+    assert panel_title(at) == f"### {title}"
+
+
+def test_an_incident_seen_before_opens_in_turn(
+    enriched_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PMDASH_DB", enriched_db)
+    store = enriched_db
+    # The sample incident with the most similar ones: its "Seen before" list has rows.
+    incident_id, title = scalar(
+        store,
+        "select [incident_id, any_value(i.title)] from similar_incidents s "
+        "join incidents i using (incident_id) group by incident_id "
+        "order by count(*) desc, incident_id limit 1",
+    )
+    at = open_page("incidents", incident=incident_id)
+    assert panel_title(at) == f"### {title}"
+    seen = table_of(at, "seen-before").value
+    # Most similar first (seen_before.sql): the store's best match for this incident.
+    best = scalar(
+        store,
+        "select similar_incident_id from similar_incidents where incident_id = ? "
+        "order by similarity desc, similar_incident_id limit 1",
+        [incident_id],
+    )
+    assert seen["incident_id"].iloc[0] == best
+    click_row(at, "seen-before", 0)
+    assert at.query_params["incident"] == best
+    best_title = scalar(store, "select title from incidents where incident_id = ?", [best])
+    assert panel_title(at) == f"### {best_title}"
+    at.button(key="incident-back").click().run()
+    assert at.query_params["incident"] == incident_id
+    assert panel_title(at) == f"### {title}"
+
+
 def test_data_and_sources(store: str) -> None:
     at = open_page("data_sources")
     assert [t.value for t in at.title] == ["Data & sources"]
