@@ -23,6 +23,7 @@ from typing import Any
 
 import duckdb
 
+from loaders.enrich.dashboard_facts import DashboardFacts
 from loaders.store import SCHEMA
 
 AREAS = ["checkout", "payments", "search", "auth", "edge", "queue", "cache", "billing",
@@ -372,6 +373,9 @@ def build(path: Path, incidents: int, items: int) -> Path:
         _execute(conn, ENRICHMENT_SQL, {})
         _execute(conn, SIMILAR_SQL, {})
         _execute(conn, SYNCS_SQL, {"runs": SYNC_RUNS_PER_SOURCE, "errors": LOAD_ERRORS})
+        # What a sync's last step keeps for the dashboard, by that step's own code, from the
+        # items as the tracker answers above left them.
+        DashboardFacts().run(conn, changed=True)
         conn.execute("checkpoint")
     finally:
         conn.close()
@@ -386,5 +390,6 @@ def row_counts(path: Path) -> dict[str, int]:
                           "incident_tags", "action_items", "sync_runs", "load_errors",
                           "service_catalog", "enrichment_marks", "curation_stash",
                           "similar_incidents", "themes", "incident_themes", "enrichment_state",
-                          "tracker_tickets", "tracker_lookups")
+                          "tracker_tickets", "tracker_lookups", "incident_item_counts",
+                          "vague_action_items")
         }  # fmt: skip

@@ -187,6 +187,25 @@ create table if not exists incident_themes (
 );
 -- What each enrichment step last computed from, so an unchanged sync recomputes nothing.
 create table if not exists enrichment_state (step varchar primary key, fingerprint varchar not null);
+-- What the dashboard would otherwise work out on every view, kept by the last step of a sync
+-- (loaders/enrich/dashboard_facts.py): each incident's action items by status, and the
+-- action items whose title is vague (loaders/hygiene.py), with the reason.
+create table if not exists incident_item_counts (
+    incident_id varchar primary key,
+    items bigint not null,
+    done bigint not null,
+    open bigint not null,
+    in_progress bigint not null,
+    wont_do bigint not null,
+    unknown bigint not null,
+    -- until when an item stayed not done (open / in_progress: 'infinity'; done: closed_at)
+    pending_until timestamp,
+    -- the last closed_at when every item is done with one; NULL otherwise
+    fixed_at timestamp
+);
+create table if not exists vague_action_items (
+    action_item_id varchar primary key, incident_id varchar not null, reason varchar not null
+);
 """
 
 INCIDENT_COLUMNS = (
@@ -207,7 +226,7 @@ TABLES = (
     "incidents", *CHILD_TABLES, "sync_runs", "load_errors",
     "service_catalog", "enrichment_marks", "curation_stash",
     "similar_incidents", "themes", "incident_themes", "enrichment_state",
-    "tracker_tickets", "tracker_lookups",
+    "tracker_tickets", "tracker_lookups", "incident_item_counts", "vague_action_items",
 )  # fmt: skip
 LOCK_WAIT_SECONDS = 30.0
 

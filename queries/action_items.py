@@ -2,29 +2,22 @@
 
 `unknown` is a status of its own: most post-mortems list items with no status at all, so
 every table here shows it beside the others instead of folding it into open or done.
-Vague titles are judged by `loaders.hygiene.vague_reason`, the same rule `pmdash lint` uses.
+Vague titles are judged by `loaders.hygiene.vague_reason`, the same rule `pmdash lint` uses,
+once per sync (loaders/enrich/dashboard_facts.py).
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import duckdb
 import pandas as pd
 
-from loaders.hygiene import MIN_WORDS, VAGUE_VERBS, vague_reason
 from queries.filters import Filters
 from queries.quality import SMALL_N
 from queries.runner import run
 
 STATUSES = ("done", "in_progress", "open", "wont_do", "unknown")
-# Narrows the titles the vague-item rule must judge (see action_item_titles.sql); the rule
-# in queries/hygiene.py decides. `\p{Z}` because Python's `\s` also takes Unicode spaces.
-VAGUE_CANDIDATES = {
-    "min_words": MIN_WORDS,
-    "vague_start": r"^[\s\p{Z}]*(?:" + "|".join(re.escape(v) for v in VAGUE_VERBS) + ")",
-}
 HYGIENE_SHARES = ("with_owner", "with_due_date", "with_ticket", "vague")
 
 
@@ -74,12 +67,8 @@ def status_sources(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Data
 
 def hygiene(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Over all sources, then per source: items, and the shares with an owner, a due date, a
-    ticket, and with a vague title. Titles are judged once each, however many items share them.
-    """
+    ticket, and with a vague title."""
     counts = run(conn, "action_item_hygiene", **filters.params())
-    titles = run(conn, "action_item_titles", **filters.params(), **VAGUE_CANDIDATES)
-    titles["vague"] = titles["items"].where(titles["title"].map(vague_reason).notna(), 0)
-    counts["vague"] = counts["source"].map(titles.groupby("source")["vague"].sum()).fillna(0)
     if len(counts):
         overall = counts.drop(columns="source").sum().to_dict()
         counts = pd.concat([pd.DataFrame([{"source": "all sources", **overall}]), counts])
@@ -91,9 +80,4 @@ def hygiene(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
 
 def vague(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Unfinished items (open, in_progress, unknown) whose title is vague, with the reason."""
-    candidates = run(conn, "action_item_titles", **filters.params(), **VAGUE_CANDIDATES)
-    titles = candidates["title"].dropna().unique()
-    reasons = {title: reason for title in titles if (reason := vague_reason(title))}
-    items = run(conn, "unfinished_items", **filters.params(), titles=sorted(reasons))
-    items.insert(2, "reason", items["title"].map(reasons))
-    return items
+    return run(conn, "vague_items", **filters.params())

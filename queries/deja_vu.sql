@@ -8,20 +8,14 @@
 -- earlier incident that stayed pending longest (then the most recent one).
 -- uses: filtered_incidents, incident_values
 -- Params: the filters; $dim; $window_days
-with pending as (
-    select incident_id,
-           max(case when status in ('open', 'in_progress') then timestamp 'infinity'
-                    when status = 'done' then closed_at end) as pending_until
-    from action_items
-    group by incident_id
-),
-ordered as (
+-- `pending_until` is counted once per sync (loaders/enrich/dashboard_facts.py).
+with ordered as (
     select v.value, v.incident_id, v.began_at, v.seq,
            case when p.pending_until is not null
                 then {'until': p.pending_until, 'at': v.began_at, 'id': v.incident_id} end
                as pending
     from incident_values v
-    left join pending p on p.incident_id = v.incident_id
+    left join incident_item_counts p on p.incident_id = v.incident_id
     where v.began_at is not null
 ),
 looked_back as (

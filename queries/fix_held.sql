@@ -6,10 +6,8 @@
 -- uses: filtered_incidents, incident_values
 -- Params: the filters; $dim; $window_days (INTEGER); $as_of (DATE)
 with fixed as (
-    select incident_id, max(closed_at) as fixed_at, count(*) as items
-    from action_items
-    group by incident_id
-    having bool_and(status = 'done' and closed_at is not null)
+    -- `fixed_at` is counted once per sync (loaders/enrich/dashboard_facts.py).
+    select incident_id, fixed_at, items from incident_item_counts where fixed_at is not null
 ),
 judged as (
     select distinct v.incident_id

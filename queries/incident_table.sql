@@ -13,16 +13,8 @@ categories as (
         as categories
     from counted_categories group by incident_id
 ),
-items as (
-    select incident_id,
-           count(*) as items,
-           count(*) filter (where status = 'done') as done,
-           count(*) filter (where status = 'open') as open,
-           count(*) filter (where status = 'in_progress') as in_progress,
-           count(*) filter (where status = 'wont_do') as wont_do,
-           count(*) filter (where status = 'unknown') as unknown
-    from action_items group by incident_id
-)
+-- counted once per sync (loaders/enrich/dashboard_facts.py)
+items as (select * from incident_item_counts)
 select
     f.incident_id,
     f.title,

@@ -12,10 +12,7 @@ select
     coalesce(a.done, 0) as action_items_done
 from pattern_members m
 join filtered_incidents f on f.incident_id = m.incident_id
-left join (
-    select incident_id, count(*) as items, count(*) filter (where status = 'done') as done
-    from action_items group by incident_id
-) a on a.incident_id = f.incident_id
+left join incident_item_counts a on a.incident_id = f.incident_id
 where cast($active_from as date) is null
    or m.last_began_at >= cast(cast($active_from as date) as timestamp)
 order by m.value, m.began_at, f.incident_id

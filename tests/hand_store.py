@@ -34,6 +34,7 @@ from pathlib import Path
 import duckdb
 
 from loaders import store
+from loaders.enrich.dashboard_facts import DashboardFacts
 from loaders.model import SECTIONS, ActionItem, PostMortem
 
 LOADED_AT = datetime(2026, 11, 27, 9, 0)
@@ -145,6 +146,8 @@ def build(path: Path) -> str:
             "('s1', 'team', 'README.md', 'warning', 'an index of other documents, not a post-mortem'), "
             "('s2', 'wiki', 'page-9', 'error', 'front matter is not a mapping')"
         )
+        # What a sync's last step keeps for the dashboard (action-item counts, vague items).
+        DashboardFacts().run(conn, changed=True)
     return db
 
 

@@ -137,6 +137,7 @@ def test_sync_adds_mentions_never_over_stated_services(tmp_path: Path, db: Path)
         ("taxonomy", "ok"),
         ("curation", "ok"),
         ("trackers", "ok"),
+        ("dashboard facts", "ok"),
     ]  # fmt: skip  (no tracker connected: the reset step)
     rows = query(db, "select split_part(incident_id, ':', 2) as doc, service, service_raw, basis "
                      "from incident_services order by all")  # fmt: skip

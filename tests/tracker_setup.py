@@ -13,6 +13,7 @@ from conftest import git_source, query
 from loaders import store
 from loaders.config import parse_config
 from loaders.enrich import steps_for
+from loaders.enrich.dashboard_facts import DashboardFacts
 from loaders.sync import SyncResult, sync
 from loaders.trackers.lookup import ANSWER_COLUMNS, apply_answers, keep_document_values
 
@@ -77,4 +78,6 @@ def answered_hand_store(folder: Path) -> str:
         writer.execute(
             "insert into tracker_lookups values ('jira', ?, 4, 4, 1, null, null)", [CHECKED]
         )
+        # As in a sync, the dashboard's facts come last, from the tracker's effective statuses.
+        DashboardFacts().run(writer, changed=True)
     return db

@@ -58,4 +58,8 @@ def steps_for(config: Config) -> list[Step]:
     from loaders.enrich.trackers import tracker_steps
 
     steps += tracker_steps(config)
+    # Last: what the dashboard reads instead of recomputing it, from the items as they end up.
+    from loaders.enrich.dashboard_facts import DashboardFacts
+
+    steps.append(DashboardFacts())
     return steps

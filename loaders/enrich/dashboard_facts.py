@@ -1,0 +1,78 @@
+"""The last step of a sync: what the dashboard would otherwise work out on every view.
+
+`incident_item_counts` holds each incident's action items by status, how long one of them
+stayed not done (déjà vu) and when the last of them closed when all are done (Fix held?);
+`vague_action_items` the items whose title the vague-item rule flags (loaders/hygiene.py,
+the rule `pmdash lint` uses), with its reason. Both depend on an item and its incident
+only, never on the dashboard's filters, so a page filters and sums them and gets what the
+whole computation gave. The step runs after the trackers, whose answers set an item's
+effective status, and rewrites both tables on every sync (a second or so at 500,000 items:
+every title is judged once however many items share it).
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pandas as pd
+
+from loaders.hygiene import MIN_WORDS, VAGUE_VERBS, vague_reason
+
+NAME = "dashboard facts"
+COUNTS = """
+insert into incident_item_counts
+select
+    incident_id,
+    count(*),
+    count(*) filter (where status = 'done'),
+    count(*) filter (where status = 'open'),
+    count(*) filter (where status = 'in_progress'),
+    count(*) filter (where status = 'wont_do'),
+    count(*) filter (where status = 'unknown'),
+    max(case when status in ('open', 'in_progress') then timestamp 'infinity'
+             when status = 'done' then closed_at end),
+    case when bool_and(status = 'done' and closed_at is not null) then max(closed_at) end
+from action_items
+group by incident_id
+"""
+# The titles the rule might flag: fewer than MIN_WORDS words or a vague verb at the start.
+# Only tokens with an ASCII letter or digit count as words here, never more than the rule
+# counts, so no vague title is left out; the rule then judges each candidate once.
+CANDIDATES = """
+select distinct title
+from action_items
+where len(regexp_extract_all(coalesce(title, ''), '[^\\s]*[A-Za-z0-9][^\\s]*')) < $min_words
+   or regexp_matches(lower(title), $vague_start)
+"""
+VAGUE_START = r"^[\s\p{Z}]*(?:" + "|".join(re.escape(v) for v in VAGUE_VERBS) + ")"
+
+
+class DashboardFacts:
+    name = NAME
+
+    def run(self, conn: duckdb.DuckDBPyConnection, changed: bool) -> str:
+        # Trackers can change an item's status without any document changing: always rebuilt.
+        conn.execute("delete from incident_item_counts")
+        conn.execute(COUNTS)
+        titles = conn.execute(
+            CANDIDATES, {"min_words": MIN_WORDS, "vague_start": VAGUE_START}
+        ).fetchall()
+        # A NULL title is judged as an empty one: fewer than MIN_WORDS words.
+        reasons = {t: r for (t,) in titles if (r := vague_reason(t))}
+        conn.execute("delete from vague_action_items")
+        judged = pd.DataFrame(
+            {"title": list(reasons), "reason": list(reasons.values())}, dtype="object"
+        )
+        conn.register("judged_titles", judged)
+        try:
+            conn.execute(
+                "insert into vague_action_items "
+                "select a.action_item_id, a.incident_id, j.reason from action_items a "
+                "join judged_titles j on j.title is not distinct from a.title"
+            )
+        finally:
+            conn.unregister("judged_titles")
+        (incidents,) = conn.execute("select count(*) from incident_item_counts").fetchone() or (0,)
+        (vague,) = conn.execute("select count(*) from vague_action_items").fetchone() or (0,)
+        return f"action items counted for {incidents} incidents; {vague} vague items"
