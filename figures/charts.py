@@ -22,10 +22,15 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 # By severity rank: 1 (most severe) first. Levels beyond the palette reuse its last colour.
-SEVERITY_PALETTE = ("#99000d", "#e6550d", "#fdae6b", "#6baed6", "#9ecae1", "#c6dbef")
+# Checked with a colour-vision-deficiency simulator (colorspacious: Machado et al. 2009 at
+# full severity, protan, deutan and tritan), as tests/test_figures.py does on every run:
+# the six levels and the unrated grey stay at least 10 apart in CAM02-UCS (ΔE' ≈ 1 is a
+# just-noticeable difference) for every reader; red to blue also differs in lightness.
+SEVERITY_PALETTE = ("#99000d", "#e6550d", "#fdae6b", "#6baed6", "#9ecae1", "#deebf7")
 UNRATED_COLOUR = "#9e9e9e"  # any severity that is not a configured level ("unrated")
 # Okabe & Ito's palette, made to stay distinct for the common colour-vision deficiencies
 # (protan, deutan, tritan): done and open differ in hue and lightness, not red against green.
+# The same simulator check as the severities' holds it (tests/test_figures.py).
 STATUS_COLOURS = {
     "done": "#009E73",  # bluish green
     "in_progress": "#0072B2",  # blue

@@ -47,7 +47,8 @@ def render() -> None:
     chart_block(figure, by_quarter, "status-by-quarter",
                 caption="Quarter of the item's creation date; most documents give none, and "
                         "then the quarter of its incident's date is used. Unknown (no status "
-                        "in the document) is its own band.")  # fmt: skip
+                        "in the document) is its own band.",
+                clicks=("opened", "status"), view=view)  # fmt: skip
 
     st.subheader(f"Overdue on {as_of}")
     table_block(

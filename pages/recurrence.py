@@ -134,7 +134,8 @@ def render_similar(view: View, similarity: float) -> None:
     )
     chart_block(figure, by_quarter, "themes-by-quarter",
                 caption="Incidents per theme and quarter of their date.",
-                empty="No incident of this selection belongs to a theme.")  # fmt: skip
+                empty="No incident of this selection belongs to a theme.",
+                clicks=("period", "theme"), view=view)  # fmt: skip
     members = data.table("theme-incidents", view)
     if not members.empty:
         st.markdown("**The incidents of each theme**")

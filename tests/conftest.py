@@ -76,6 +76,20 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
+@pytest.fixture(scope="session")
+def enriched_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The sample synced as `pmdash sync` does, with the enrichment steps: similar incidents
+    and themes exist only after their step (sample_db is synced without steps)."""
+    from loaders.enrich import steps_for
+
+    path = tmp_path_factory.mktemp("enriched") / "store.duckdb"
+    source = GitFolderSource.from_config(
+        SourceConfig("sample", "git", {"path": str(SAMPLE)}), Config()
+    )
+    sync(str(path), [source], None, steps_for(Config()))
+    return str(path)
+
+
 def write_catalog_corpus(root: Path, docs: dict[str, str]) -> Path:
     """Post-mortems in root/docs and the Backstage catalog of tests/fixtures/backstage/payments
     in root/backstage, for tests of services and categories the documents do not state."""

@@ -463,6 +463,77 @@ def test_a_click_on_a_heatmap_cell_or_a_bar_lists_its_incidents(
             page.close()
 
 
+BAND = """([x, band]) => {
+  const plots = [...document.querySelectorAll('.js-plotly-plot')];
+  const plot = plots.find(p => p.data.some(d => (d.customdata || []).some(c => c[1] === band)));
+  plot.scrollIntoView({block: 'center'});
+  const t = plot.data.findIndex(d => (d.customdata || []).some(c => c[1] === band));
+  const i = plot.data[t].customdata.findIndex(c => c[0] === x && c[1] === band);
+  const bar = plot.calcdata[t][i], xa = plot._fullLayout.xaxis, ya = plot._fullLayout.yaxis;
+  const box = plot.getBoundingClientRect();
+  return [box.left + xa._offset + xa.l2p(bar.p), box.top + ya._offset + ya.l2p((bar.s0 + bar.s1) / 2)];
+}"""  # where the band of a stacked bar chart (x, colour as in its custom data) is on the page
+
+
+def test_a_click_on_a_theme_or_a_status_band_lists_its_incidents(
+    browser: BrowserContext, enriched_db: str, tmp_path: Path, port: int
+) -> None:
+    with duckdb.connect(enriched_db, read_only=True) as conn:
+        # The theme with the most incidents in one quarter (by incident date), and that count.
+        theme, quarter, in_theme = conn.execute(
+            "select t.label, strftime(i.incident_date, '%Y') || 'Q' || quarter(i.incident_date),"
+            " count(*) from incident_themes it join themes t using (theme_id)"
+            " join incidents i using (incident_id)"
+            " where coalesce(i.kind, 'incident') = 'incident' and i.incident_date is not null"
+            " group by all order by 3 desc, 1, 2 limit 1"
+        ).fetchall()[0]
+        # Incidents with an open action item opened (created, else the incident's date) in
+        # the quarter with the most such items: the band the Action items page stacks.
+        opened, with_open = conn.execute(
+            "select strftime(o, '%Y') || 'Q' || quarter(o), count(distinct incident_id) from ("
+            " select a.incident_id, coalesce(a.created_at, cast(i.incident_date as timestamp))"
+            " as o from action_items a join incidents i using (incident_id)"
+            " where coalesce(i.kind, 'incident') = 'incident' and a.status = 'open')"
+            " where o is not null group by 1 order by count(*) desc, 1 limit 1"
+        ).fetchall()[0]
+    assert in_theme > 1 and with_open > 1, "the sample must give both bands several incidents"
+    with started_server(enriched_db, tmp_path, port) as base:
+        page = browser.new_page()
+        try:
+            page.goto(f"{base}/recurrence")
+            wait_until_rendered(page, "Recurrence", 3)
+            click_at(page, page.evaluate(BAND, [quarter, theme]))
+            page.get_by_text(f"theme “{theme}”, {quarter}: {in_theme} incidents").wait_for(
+                timeout=RENDER_LIMIT_MS
+            )
+            rows = ".st-key-drill-themes-by-quarter [data-testid='stDataFrame']"
+            assert page.locator(rows).get_attribute("aria-rowcount") in (None, str(in_theme + 1))
+            click_at(page, cell_point(page, rows, 0))
+            panel = wait_for_panel(page, "")
+            assert "Seen before" in panel and "incident=" in page.url
+            page.locator("[role='dialog'] button[aria-label='Close']").click()
+            page.wait_for_function("() => !location.search.includes('incident=')")
+            # The sidebar has no theme filter: the button applies the quarter's dates.
+            page.get_by_role("button", name="Apply to the filters").click()
+            start = Quarter.parse(quarter).start
+            page.wait_for_function(f"() => location.search.includes('since={start}')")
+
+            page.goto(f"{base}/action_items")
+            wait_until_rendered(page, "Action items", 2)
+            click_at(page, page.evaluate(BAND, [opened, "open"]))
+            page.get_by_text(
+                f"open action items, opened in {opened}: {with_open} incidents"
+            ).wait_for(timeout=RENDER_LIMIT_MS)
+            page.screenshot(path=str(ARTIFACTS / "status-band-click.png"), full_page=True)
+            rows = ".st-key-drill-status-by-quarter [data-testid='stDataFrame']"
+            assert page.locator(rows).get_attribute("aria-rowcount") in (None, str(with_open + 1))
+            # Nothing of this click is a sidebar filter: no button, and the panel says why.
+            assert page.get_by_role("button", name="Apply to the filters").count() == 0
+            assert page.locator(ERRORS).count() == 0
+        finally:
+            page.close()
+
+
 def test_hostile_document_text_shows_as_text_in_the_browser(
     browser: BrowserContext, tmp_path: Path, port: int
 ) -> None:

@@ -3,7 +3,12 @@ and colours keep their meaning."""
 
 from __future__ import annotations
 
+import itertools
+
+import numpy as np
 import pandas as pd
+import pytest
+from colorspacious import cspace_convert, deltaE
 
 from figures import charts
 
@@ -74,3 +79,37 @@ def test_time_axes_are_chronological_with_no_date_last() -> None:
         "over 365 days",
         "no date",
     ]
+
+
+def _rgb(colour: str) -> np.ndarray:
+    return np.array([int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)])
+
+
+# Colours apart by at least this in CAM02-UCS (ΔE' ≈ 1 is just noticeable): two bands of a
+# stacked bar, or a band and its legend entry, are told apart at a glance.
+APART = 10.0
+
+
+@pytest.mark.parametrize("deficiency", ["protanomaly", "deuteranomaly", "tritanomaly", None])
+@pytest.mark.parametrize(
+    "palette",
+    [
+        (*charts.SEVERITY_PALETTE, charts.UNRATED_COLOUR),
+        tuple(charts.STATUS_COLOURS.values()),
+    ],
+    ids=["severity", "status"],
+)
+def test_palettes_stay_apart_for_colour_blind_readers(
+    palette: tuple[str, ...], deficiency: str | None
+) -> None:
+    # Machado et al. (2009) at full severity: what a dichromat sees, clipped to the screen.
+    space = {"name": "sRGB1+CVD", "cvd_type": deficiency, "severity": 100}
+    seen = {
+        c: np.clip(cspace_convert(_rgb(c), space, "sRGB1"), 0, 1) if deficiency else _rgb(c)
+        for c in palette
+    }
+    closest = min(
+        (float(deltaE(seen[a], seen[b], input_space="sRGB1")), a, b)
+        for a, b in itertools.combinations(palette, 2)
+    )
+    assert closest[0] >= APART, f"{closest[1]} and {closest[2]} look alike: {closest}"

@@ -100,6 +100,20 @@ def test_a_click_on_a_chart_narrows_the_filters_and_says_so() -> None:
     assert (narrowed.start, narrowed.end) == (date(2026, 8, 15), date(2026, 9, 30))
     assert narrowed.services == ("payments",) and narrowed.categories == ("deployment",)
     assert drill.describe(clicked) == "payments × deployment, 2026Q3"
+    # A theme, an item's status and the quarter it was opened in are no sidebar filters:
+    # the panel names them in words (the status as the tables write it).
+    assert drill.describe({"period": "2026Q2", "theme": "release, canary"}) == (
+        "theme “release, canary”, 2026Q2"
+    )
+    assert drill.describe({"opened": "2026Q2", "status": "in_progress"}) == (
+        "in progress action items, opened in 2026Q2"
+    )
+    assert drill.describe({"opened": "no date", "status": "open"}) == (
+        "open action items, opened with no date"
+    )
+    # The quarter labels of the status chart (2026Q3, 'no date'), from the items' dates.
+    days = pd.Series(pd.to_datetime(["2026-09-30", None, "2026-10-01"]))
+    assert drill.quarters(days).tolist() == ["2026Q3", "no date", "2026Q4"]
     month = Filters().narrowed({"period": "2026-02", "severity": "SEV1"})
     assert (month.start, month.end, month.severities) == (
         date(2026, 2, 1),

@@ -297,25 +297,6 @@ def test_rows_of_other_pages_open_their_incident(store: str) -> None:
     assert at.query_params["incident"] == deja_vu["incident_id"].iloc[2]
 
 
-@pytest.fixture(scope="module")
-def enriched_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The sample synced as `pmdash sync` does, with the enrichment steps: similar incidents
-    and themes exist only after their step (sample_db is synced without steps)."""
-    from conftest import SAMPLE
-
-    from loaders.config import Config, SourceConfig
-    from loaders.enrich import steps_for
-    from loaders.sources.git_folder import GitFolderSource
-    from loaders.sync import sync
-
-    path = tmp_path_factory.mktemp("enriched") / "store.duckdb"
-    source = GitFolderSource.from_config(
-        SourceConfig("sample", "git", {"path": str(SAMPLE)}), Config()
-    )
-    sync(str(path), [source], None, steps_for(Config()))
-    return str(path)
-
-
 # Every list of incidents the issue of browsing names (Incidents is above): the table's CSV
 # name, the page and its URL, and the row to click (not the first, so the click must pick
 # its row and not just any).
