@@ -1,7 +1,7 @@
 """The query calls each dashboard page makes, recorded from the page itself (P3).
 
-Pages reach the store only through `pages.ui.data.table(name, view)` and
-`pages.ui.data.call(function, *args, **kwargs)` (STYLE 1: pages -> queries -> DuckDB). Both
+Pages reach the store only through `pages.ui.data.table(name, view)`,
+`pages.ui.data.first_rows(name, view)` and `pages.ui.data.call(function, *args, **kwargs)` (STYLE 1: pages -> queries -> DuckDB). Both
 are wrapped while AppTest renders each page once, as a shared link with no filters opens it,
 so the recorded list is exactly what that page asks for, in its order and with its arguments,
 and it stays so when a page changes. A call the page repeats with the same arguments is kept
@@ -72,19 +72,23 @@ def recording(calls: list[Call]) -> Iterator[None]:
     quiet_streamlit()
     from pages.ui import data
 
-    original_table, original_call = data.table, data.call
+    original_table, original_first, original_call = data.table, data.first_rows, data.call
 
     def table(name: str, view: tables.View) -> Any:
         calls.append(Call(name, tables.table, (name, view), ()))
         return original_table(name, view)
+
+    def first_rows(name: str, view: tables.View) -> Any:
+        calls.append(Call(name, tables.first_rows, (name, view), ()))
+        return original_first(name, view)
 
     def call(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         label = function.__name__.replace("_", "-")
         calls.append(Call(label, function, args, tuple(sorted(kwargs.items()))))
         return original_call(function, *args, **kwargs)
 
-    data.table, data.call = table, call
+    data.table, data.first_rows, data.call = table, first_rows, call
     try:
         yield
     finally:
-        data.table, data.call = original_table, original_call
+        data.table, data.first_rows, data.call = original_table, original_first, original_call

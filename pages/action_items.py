@@ -52,7 +52,7 @@ def render() -> None:
 
     st.subheader(f"Overdue on {as_of}")
     table_block(
-        data.table("overdue", view),
+        data.first_rows("overdue", view),
         "overdue",
         opens="incident_id",
         empty="No action item is overdue.",
@@ -88,7 +88,9 @@ def render() -> None:
         "Unfinished items with fewer than 4 words, or a vague verb (improve, investigate, look "
         "into, monitor, review…) with nothing measurable: no one can tell when they are done."
     )
-    table_block(data.table("vague-items", view), "vague-items", empty="No vague unfinished items.")
+    table_block(
+        data.first_rows("vague-items", view), "vague-items", empty="No vague unfinished items."
+    )
     st.caption("Every action item of the selection: `pmdash export action-items` (same filters).")
 
 

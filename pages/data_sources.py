@@ -87,7 +87,7 @@ def render() -> None:
         figure.update_xaxes(tickformat=".0%", range=[0, 1])
     chart_block(figure, sections, "completeness",
                 caption="Which of the six sections of a blameless post-mortem each document has.")  # fmt: skip
-    table_block(data.table("completeness-by-document", view), "completeness-by-document",
+    table_block(data.first_rows("completeness-by-document", view), "completeness-by-document",
                 height=360, opens="incident_id")  # fmt: skip
 
 

@@ -64,7 +64,7 @@ def render() -> None:
     if not patterns.empty:
         st.markdown("**Their incidents**")
         table_block(
-            data.table("recurring-pattern-incidents", view),
+            data.first_rows("recurring-pattern-incidents", view),
             "recurring-pattern-incidents",
             opens="incident_id",
         )
@@ -91,7 +91,7 @@ def render() -> None:
         "open or in progress (or was done only after the repeat began). Items with status "
         "unknown or won't do do not count: the documents do not say they were pending."
     )
-    table_block(data.table("deja-vu", view), "deja-vu", opens="incident_id",
+    table_block(data.first_rows("deja-vu", view), "deja-vu", opens="incident_id",
                 empty="No repeat in this selection struck while an earlier incident's action "
                       "items were still open.")  # fmt: skip
     render_similar(view, similarity)
@@ -102,7 +102,7 @@ def render() -> None:
         f"with the same {dim} begin within {view.window_days} days after the last one closed? "
         "'so far' while those days have not passed. Statuses are the trackers' where connected."
     )
-    table_block(data.table("fix-held", view), "fix-held", opens="incident_id",
+    table_block(data.first_rows("fix-held", view), "fix-held", opens="incident_id",
                 empty="No incident of this selection has all its action items done with a "
                       "closing date.")  # fmt: skip
 
@@ -136,7 +136,7 @@ def render_similar(view: View, similarity: float) -> None:
                 caption="Incidents per theme and quarter of their date.",
                 empty="No incident of this selection belongs to a theme.",
                 clicks=("period", "theme"), view=view)  # fmt: skip
-    members = data.table("theme-incidents", view)
+    members = data.first_rows("theme-incidents", view)
     if not members.empty:
         st.markdown("**The incidents of each theme**")
         table_block(members, "theme-incidents", opens="incident_id")

@@ -16,6 +16,10 @@ DuckDB's own tokenizer and parser, so a `'--'` or `'$x'` inside a string literal
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -114,8 +118,42 @@ def parameters(name: str) -> frozenset[str]:
     return frozenset(statements[0].named_parameters)
 
 
+@dataclass(slots=True)
+class FirstRows:
+    """While `first_rows` is in effect: how many rows `run` returns at most, and how many
+    the whole result of the one query it ran holds."""
+
+    limit: int
+    rows_in_all: int = 0
+    queries: int = 0
+
+
+_FIRST_ROWS: ContextVar[FirstRows | None] = ContextVar("first_rows", default=None)
+# The whole result is worked out once (its order too), counted, and only its first rows
+# become a DataFrame: turning 100,000 rows into one to show 1,000 costs more than the query.
+# `materialized` keeps DuckDB from computing the query twice (once for the count); a
+# materialized CTE is read back in the query's order.
+LIMITED = """with pmdash_all as materialized (
+{sql}
+)
+select *, (select count(*) from pmdash_all) as pmdash_rows_in_all from pmdash_all limit {limit}"""
+
+
+@contextmanager
+def first_rows(limit: int) -> Iterator[FirstRows]:
+    """Within it, `run` returns only the first `limit` rows of its query (in the query's
+    order) and counts all of them into the yielded `FirstRows`."""
+    counted = FirstRows(limit)
+    token = _FIRST_ROWS.set(counted)
+    try:
+        yield counted
+    finally:
+        _FIRST_ROWS.reset(token)
+
+
 def run(conn: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:
-    """Run `queries/<name>.sql` on a fresh cursor of `conn` and return all rows.
+    """Run `queries/<name>.sql` on a fresh cursor of `conn` and return all rows (within
+    `first_rows`, the first of them).
 
     A cursor per query because Streamlit serves sessions from threads and a DuckDB
     connection is not safe to share between them; the result is fully fetched before
@@ -126,8 +164,15 @@ def run(conn: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFra
     if missing:
         raise QueryError(f"Query {name} needs {', '.join(sorted(missing))}.")
     values = {key: _plain(params[key]) for key in needed}
+    counted = _FIRST_ROWS.get()
     with conn.cursor() as cursor:
-        return cursor.execute(compose(name), values).df()
+        if counted is None:
+            return cursor.execute(compose(name), values).df()
+        sql = LIMITED.format(sql=compose(name), limit=int(counted.limit))
+        frame = cursor.execute(sql, values).df()
+    counted.queries += 1
+    counted.rows_in_all = int(frame["pmdash_rows_in_all"].iloc[0]) if len(frame) else 0
+    return frame.drop(columns="pmdash_rows_in_all")
 
 
 def _plain(value: Any) -> Any:

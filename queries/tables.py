@@ -13,8 +13,13 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from queries import action_items, incidents, overview, quality, recurrence, similar
+from queries import action_items, incidents, overview, quality, recurrence, runner, similar
 from queries.filters import DEFAULT_DIM, Filters
+
+# Most rows a page shows of a table. Streamlit ships a dataframe whole (as Arrow) on every
+# rerun, and caches it; 100,000 incidents would be megabytes per view and seconds of
+# rendering. The CSV keeps every row.
+ROWS_SHOWN = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,3 +112,32 @@ def table(conn: duckdb.DuckDBPyConnection, name: str, view: View) -> pd.DataFram
     if name not in TABLES:
         raise KeyError(f"No table {name!r}; pmdash knows {', '.join(TABLES)}.")
     return TABLES[name](conn, view)
+
+
+# Tables that can hold a row per incident or action item, each worked out by one query, so a
+# page can ask for their first rows only (`first_rows`).
+LONG = ("incidents", "deja-vu", "recurring-pattern-incidents", "theme-incidents", "fix-held",
+        "overdue", "vague-items", "completeness-by-document")  # fmt: skip
+ROWS_IN_ALL = "rows_in_all"  # the frame attribute `first_rows` sets
+
+
+def first_rows(
+    conn: duckdb.DuckDBPyConnection, name: str, view: View, limit: int = ROWS_SHOWN
+) -> pd.DataFrame:
+    """The first `limit` rows of `table(conn, name, view)`, in its order, with how many rows
+    the whole table has in `frame.attrs["rows_in_all"]` (see `rows_in_all`)."""
+    if name not in LONG:
+        raise KeyError(f"{name!r} is not one of the long tables: {', '.join(LONG)}.")
+    with runner.first_rows(limit) as counted:
+        frame = table(conn, name, view)
+    if counted.queries != 1:
+        raise RuntimeError(f"table {name!r} ran {counted.queries} queries; first_rows needs one")
+    # What the whole table is, for its CSV (pages/ui/widgets.csv_button).
+    frame.attrs.update({ROWS_IN_ALL: counted.rows_in_all, "table": name, "view": view})
+    return frame
+
+
+def rows_in_all(frame: pd.DataFrame) -> int:
+    """How many rows the table has whose first rows `frame` holds (`first_rows`); a frame
+    with all of its rows: its length."""
+    return int(frame.attrs.get(ROWS_IN_ALL, len(frame)))

@@ -90,6 +90,22 @@ def enriched_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
+@pytest.fixture(scope="session")
+def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Both real collections of /work/shared/corpus, synced with every step a default
+    configuration runs (as `pmdash sync` syncs them), once per test session."""
+    from loaders.enrich import steps_for
+
+    db = str(tmp_path_factory.mktemp("corpus") / "store.duckdb")
+    config = Config()
+    sources = [
+        git_source(CORPUS / name, name, config)
+        for name in ("2i2c-incident-reports", "learningequality-postmortems")
+    ]
+    sync(db, sources, None, steps_for(config))
+    return db
+
+
 def write_catalog_corpus(root: Path, docs: dict[str, str]) -> Path:
     """Post-mortems in root/docs and the Backstage catalog of tests/fixtures/backstage/payments
     in root/backstage, for tests of services and categories the documents do not state."""

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from conftest import CORPUS, git_source, query
+from conftest import git_source, query
 
-from loaders.config import Config
-from loaders.enrich import steps_for
 from loaders.enrich.dashboard_facts import DashboardFacts
 from loaders.hygiene import vague_reason
 from loaders.sync import sync
@@ -36,19 +33,6 @@ group by incident_id
 order by incident_id
 """
 STORED_COUNTS = "select * from incident_item_counts order by incident_id"
-
-
-@pytest.fixture(scope="module")
-def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """Both real collections, synced with every step a default configuration runs."""
-    db = str(tmp_path_factory.mktemp("corpus") / "store.duckdb")
-    config = Config()
-    sources = [
-        git_source(CORPUS / name, name, config)
-        for name in ("2i2c-incident-reports", "learningequality-postmortems")
-    ]
-    sync(db, sources, None, steps_for(config))
-    return db
 
 
 def _check(db: str) -> None:

@@ -69,6 +69,28 @@ def table(name: str, view: View) -> pd.DataFrame:
 
 
 @st.cache_data(ttl="10m", max_entries=256, show_spinner=False)
+def _first_rows(
+    db: str, version: tuple[int, int, int] | None, name: str, view: View
+) -> pd.DataFrame:
+    return tables.first_rows(_connection(db, version), name, view)
+
+
+def first_rows(name: str, view: View) -> pd.DataFrame:
+    """The first rows of one of the long tables (queries/tables.LONG) for this view, cached;
+    `tables.rows_in_all` says how many rows the whole table has. Only those rows reach the
+    browser and the cache; the CSV asks for every row when it is downloaded (`whole_table`)."""
+    db = store_path()
+    return _first_rows(db, store_version(db), name, view)
+
+
+def whole_table(name: str, view: View) -> pd.DataFrame:
+    """Every row of a table, not cached: for a download of a long table, made only when
+    the button is clicked."""
+    db = store_path()
+    return tables.table(_connection(db, store_version(db)), name, view)
+
+
+@st.cache_data(ttl="10m", max_entries=256, show_spinner=False)
 def _call(
     db: str,
     version: tuple[int, int, int] | None,

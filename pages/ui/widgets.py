@@ -21,15 +21,11 @@ import streamlit as st
 
 from pages.ui import data, drill, labels, selection
 from queries.export import to_csv_bytes
-from queries.tables import View
+from queries.tables import ROWS_SHOWN, View, rows_in_all
 from queries.values import NO_DENOMINATOR, NO_VALUE, missing, number, percent
 
 # Said under every chart: a screen reader (or anyone) gets the chart's numbers as text there.
 TABLE_NOTE = "The Table tab beside the chart holds the same numbers as text."
-# Most rows a table sends to the browser. Streamlit ships a dataframe whole (as Arrow) on every
-# rerun; 100,000 incidents would be megabytes per view and seconds of rendering. The CSV below
-# the table keeps every row.
-ROWS_SHOWN = 1_000
 
 
 def download_button(
@@ -43,9 +39,15 @@ def download_button(
 
 
 def csv_button(frame: pd.DataFrame, name: str) -> None:
+    def make() -> bytes:
+        if rows_in_all(frame) > len(frame):
+            # The first rows of a long table (data.first_rows): the file asks for every row.
+            return to_csv_bytes(data.whole_table(frame.attrs["table"], frame.attrs["view"]))
+        return to_csv_bytes(frame)
+
     download_button(
         f"CSV: {name}.csv",
-        lambda: to_csv_bytes(frame),
+        make,
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"csv-{name}",
@@ -174,14 +176,19 @@ def chart_block(
 
 
 def _first_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.head(ROWS_SHOWN) if len(frame) > ROWS_SHOWN else frame
+    rows = frame.head(ROWS_SHOWN)
+    # What the whole table is (tables.first_rows) stays with `frame`, for the CSV: Streamlit
+    # would try to send it to the browser as JSON along with the rows.
+    rows.attrs = {}
+    return rows
 
 
 def _rows_caption(frame: pd.DataFrame, name: str) -> None:
     """Says so when the table shows only its first rows, and where the rest are."""
-    if len(frame) > ROWS_SHOWN:
+    total = rows_in_all(frame)
+    if total > ROWS_SHOWN:
         st.caption(
-            f"Showing the first {ROWS_SHOWN:,} of {len(frame):,} rows, in the table's order; "
+            f"Showing the first {ROWS_SHOWN:,} of {total:,} rows, in the table's order; "
             f"{name}.csv below has all of them."
         )
 
