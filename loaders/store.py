@@ -201,7 +201,11 @@ create table if not exists incident_item_counts (
     -- until when an item stayed not done (open / in_progress: 'infinity'; done: closed_at)
     pending_until timestamp,
     -- the last closed_at when every item is done with one; NULL otherwise
-    fixed_at timestamp
+    fixed_at timestamp,
+    -- its items that can be still not done at a later time, by title, each with until when
+    -- ('infinity' while open or in progress, else closed_at): déjà vu lists those of an
+    -- earlier incident not done when a repeat began
+    pending_items struct(title varchar, open_until timestamp)[]
 );
 create table if not exists vague_action_items (
     action_item_id varchar primary key, incident_id varchar not null, reason varchar not null

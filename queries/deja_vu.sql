@@ -8,7 +8,7 @@
 -- earlier incident that stayed pending longest (then the most recent one).
 -- uses: filtered_incidents, incident_values
 -- Params: the filters; $dim; $window_days
--- `pending_until` is counted once per sync (loaders/enrich/dashboard_facts.py).
+-- `pending_until` and `pending_items` are kept once per sync (loaders/enrich/dashboard_facts.py).
 with ordered as (
     select v.value, v.incident_id, v.began_at, v.seq,
            case when p.pending_until is not null
@@ -54,15 +54,19 @@ found as (
     group by me.incident_id, me.value, me.began_at
 ),
 counted as (
-    -- The earlier incident's items still not done when the repeat began (ids first, text after).
-    select f.incident_id, f.value, f.began_at, f.earlier_incident_id, f.earlier_began_at,
-           count(*) as items_not_done,
-           array_to_string(list_sort(list(a.title)), '; ') as items_not_done_titles
-    from found f
-    join action_items a
-        on a.incident_id = f.earlier_incident_id
-       and (a.status in ('open', 'in_progress') or (a.status = 'done' and a.closed_at > f.began_at))
-    group by f.incident_id, f.value, f.began_at, f.earlier_incident_id, f.earlier_began_at
+    -- The earlier incident's items still not done when the repeat began (ids first, text
+    -- after), from its items kept with until when each stayed not done
+    -- (loaders/enrich/dashboard_facts.py).
+    select incident_id, value, began_at, earlier_incident_id, earlier_began_at,
+           len(items) as items_not_done,
+           array_to_string(list_sort(list_transform(items, lambda x: x.title)), '; ')
+               as items_not_done_titles
+    from (
+        select f.*, list_filter(p.pending_items, lambda x: x.open_until > f.began_at) as items
+        from found f
+        join incident_item_counts p on p.incident_id = f.earlier_incident_id
+    ) pending
+    where len(items) > 0
 )
 select
     c.incident_id,

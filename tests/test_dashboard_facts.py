@@ -1,6 +1,6 @@
 """What the last sync step keeps for the dashboard (loaders/enrich/dashboard_facts.py) equals
-what the pages used to work out on every view: per-incident action-item counts as the
-`group by incident_id` over action_items the queries ran, and vague items as the vague-item
+what the pages used to work out on every view: per-incident action-item counts and pending
+items as the `group by incident_id` over action_items the queries ran, and vague items as the vague-item
 rule applied to every item's title. On the sample corpus and on the real post-mortems of
 /work/shared/corpus synced the way `pmdash sync` syncs them (every default step)."""
 
@@ -27,12 +27,23 @@ select incident_id,
        max(case when status in ('open', 'in_progress') then timestamp 'infinity'
                 when status = 'done' then closed_at end) as pending_until,
        case when bool_and(status = 'done' and closed_at is not null) then max(closed_at) end
-           as fixed_at
+           as fixed_at,
+       -- déjà vu's items of an earlier incident not done when a repeat began came from a
+       -- join on action_items: open and in-progress ones always, done ones until closed_at.
+       list_sort(coalesce(list({'title': title,
+                                'open_until': case when status = 'done' then closed_at
+                                                   else timestamp 'infinity' end})
+                          filter (where status in ('open', 'in_progress')
+                                     or (status = 'done' and closed_at is not null)), []))
+           as pending_items
 from action_items
 group by incident_id
 order by incident_id
 """
-STORED_COUNTS = "select * from incident_item_counts order by incident_id"
+STORED_COUNTS = """
+select * replace (list_sort(pending_items) as pending_items)
+from incident_item_counts order by incident_id
+"""
 
 
 def _check(db: str) -> None:

@@ -1,7 +1,8 @@
 """The last step of a sync: what the dashboard would otherwise work out on every view.
 
 `incident_item_counts` holds each incident's action items by status, how long one of them
-stayed not done (déjà vu) and when the last of them closed when all are done (Fix held?);
+stayed not done and which ones, until when (déjà vu), and when the last of them closed when
+all are done (Fix held?);
 `vague_action_items` the items whose title the vague-item rule flags (loaders/hygiene.py,
 the rule `pmdash lint` uses), with its reason. Both depend on an item and its incident
 only, never on the dashboard's filters, so a page filters and sums them and gets what the
@@ -32,7 +33,12 @@ select
     count(*) filter (where status = 'unknown'),
     max(case when status in ('open', 'in_progress') then timestamp 'infinity'
              when status = 'done' then closed_at end),
-    case when bool_and(status = 'done' and closed_at is not null) then max(closed_at) end
+    case when bool_and(status = 'done' and closed_at is not null) then max(closed_at) end,
+    coalesce(list({'title': title,
+                   'open_until': case when status = 'done' then closed_at
+                                      else timestamp 'infinity' end} order by title)
+             filter (where status in ('open', 'in_progress')
+                        or (status = 'done' and closed_at is not null)), [])
 from action_items
 group by incident_id
 """
