@@ -207,6 +207,12 @@ def test_a_shared_link_is_the_first_request_to_a_fresh_server(
             page.locator("[data-testid='stMain']").get_by_text(text).first.wait_for(
                 timeout=RENDER_LIMIT_MS
             )
+        # The incident panel draws its parts one after the other (seen under load: its
+        # action items shown, its related incidents not yet).
+        for text in link.panel_shows:
+            page.locator("[role='dialog']").get_by_text(text).first.wait_for(
+                timeout=RENDER_LIMIT_MS
+            )
         page.screenshot(path=str(ARTIFACTS / f"{link.name}.png"))
         assert_page(page, link)
         query = link.path.split("?", 1)[1]
