@@ -13,6 +13,7 @@ import fcntl
 import json
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -337,15 +338,23 @@ def _older_schema(db: str, gaps: list[str]) -> StoreError:
     )  # fmt: skip
 
 
-def connect_read_only(db: str) -> duckdb.DuckDBPyConnection:
+def connect_read_only(db: str, *, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """A reader's snapshot of the store; a store that does not exist yet reads as empty.
 
     DuckDB shares one database instance per path within a process, so a second plain
     `connect(path)` after a sync swapped the file would still read the old one. Attaching the
     file to a fresh in-memory instance gives each reader its own snapshot; views make the
     tables readable by their plain names from every cursor of that connection.
+
+    `memory_limit` (DuckDB's, e.g. "256MB") bounds what its queries hold in memory; beyond
+    it they spill to the system's temporary folder rather than DuckDB's default, `.tmp` in
+    the working directory.
     """
-    conn = duckdb.connect(":memory:")
+    config: dict[str, str | bool | int | float | list[str]] = {}
+    if memory_limit:
+        spill = Path(tempfile.gettempdir()) / "pmdash-duckdb-spill"
+        config = {"memory_limit": memory_limit, "temp_directory": str(spill)}
+    conn = duckdb.connect(":memory:", config=config)
     if is_file_store(db) and Path(db).is_dir():
         conn.close()
         raise StoreError("The store path is a folder", db, "it names a folder, not a file.",
