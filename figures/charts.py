@@ -39,6 +39,8 @@ STATUS_COLOURS = {
     "unknown": "#BBBBBB",  # grey: never blended into open or done
 }
 STATUS_ORDER = list(STATUS_COLOURS)
+# A status as a reader writes it (tables and legends); the data keeps the stored names.
+STATUS_LABELS = {"in_progress": "in progress", "wont_do": "won't do"}
 # Labels of a time axis: a year, a quarter (2025Q3), a month (2025-07) or a day.
 TIME_LABEL = re.compile(r"\d{4}(Q[1-4]|-\d{2}(-\d{2})?)?")
 
@@ -138,8 +140,18 @@ def status_bars(
     frame: pd.DataFrame, *, x: str, y: str = "items", template: str | None = None, **titles: str
 ) -> go.Figure:
     order = [s for s in STATUS_ORDER if s in set(frame["status"])]
-    return stacked_bars(frame, x=x, y=y, colour="status", colours=STATUS_COLOURS,
-                        order=order, template=template, **titles)  # fmt: skip
+    figure = stacked_bars(frame, x=x, y=y, colour="status", colours=STATUS_COLOURS,
+                          order=order, template=template, **titles)  # fmt: skip
+    # Legend and hover in words; a click still names the stored status (custom data).
+    for status, words in STATUS_LABELS.items():
+        figure.update_traces(
+            selector={"name": status},
+            name=words,
+            hovertemplate=next(
+                (t.hovertemplate for t in figure.data if t.name == status), ""
+            ).replace(f"status={status}", f"status={words}"),
+        )
+    return figure
 
 
 def horizontal_bars(

@@ -113,3 +113,18 @@ def test_palettes_stay_apart_for_colour_blind_readers(
         for a, b in itertools.combinations(palette, 2)
     )
     assert closest[0] >= APART, f"{closest[1]} and {closest[2]} look alike: {closest}"
+
+
+def test_status_bands_are_named_in_words_and_clicks_keep_the_stored_status() -> None:
+    frame = pd.DataFrame(
+        {
+            "quarter": ["2026Q1"] * 3,
+            "status": ["done", "in_progress", "wont_do"],
+            "items": [2, 1, 1],
+        }
+    )
+    figure = charts.status_bars(frame, x="quarter")
+    # The legend says what the tables say; a click names the status the filters know.
+    assert [t.name for t in figure.data] == ["done", "in progress", "won't do"]
+    assert [t.customdata[0][1] for t in figure.data] == ["done", "in_progress", "wont_do"]
+    assert "status=in progress" in figure.data[1].hovertemplate

@@ -32,7 +32,7 @@ NOT_A_PERIOD = "no date"  # the bar of items without a date names no period
 SIDEBAR_DIMS = ("period", *CLICKABLE)  # what `Filters.narrowed` takes
 # What the sidebar cannot hold, in words: said beside the button that applies the rest.
 NOT_IN_SIDEBAR = {"theme": "theme", "status": "action-item status",
-                  "opened": "quarter an action item was opened in"}  # fmt: skip
+                  "opened": "the quarter an item was opened in"}  # fmt: skip
 
 
 def clicked(event: Any, dims: tuple[str, ...]) -> dict[str, str] | None:
@@ -99,7 +99,7 @@ def render(values: dict[str, str], view: View, name: str, table_block: TableBloc
     ids = behind(values, view)
     if ids is not None:
         found = found[found["incident_id"].isin(ids)].reset_index(drop=True)
-    beyond = [NOT_IN_SIDEBAR[k] for k in values if k in NOT_IN_SIDEBAR]
+    beyond = [words for k, words in NOT_IN_SIDEBAR.items() if k in values]
     with st.container(border=True, key=f"drill-{name}"):  # the key names it in the page
         st.markdown(
             f"**{describe(values)}: {len(found)} incident{'s' if len(found) != 1 else ''}**"

@@ -187,7 +187,7 @@ COLUMNS: dict[str, Column] = {
 
 # A link column sits right after the column it opens.
 LINK_OF = {"url": "title", "incident_url": "incident_title", "ticket_url": "ticket"}
-STATUS_LABELS = {"in_progress": "in progress", "wont_do": "won't do"}
+STATUS_LABELS = charts.STATUS_LABELS  # the charts' legends use the same words
 PLACEHOLDER = "—"  # what an empty cell shows: the document does not say
 
 
