@@ -237,4 +237,6 @@ def distributions(
     figure.update_traces(marker={"size": 11})
     figure.update_xaxes(matches=None, rangemode="tozero")
     figure.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+    # Groups top-down in the table's order (SEV1 first), not plotly's bottom-up.
+    figure.update_yaxes(autorange="reversed")
     return _layout(figure, y="")

@@ -14,6 +14,7 @@ from loaders.enrich.taxonomy import taxonomy_for
 from loaders.model import KINDS
 from loaders.store import is_file_store
 from pages.ui import data, sidebar
+from pages.ui.labels import label
 from pages.ui.navigation import run_page
 from pages.ui.syncing import sync_with_progress
 from queries import triage
@@ -60,20 +61,26 @@ def render() -> None:
         placeholder="—",
         column_order=ORDER,
         disabled=list(READ_ONLY),
+        # Headers from the one place every table takes them (pages/ui/labels.py).
         column_config={
-            "title": st.column_config.TextColumn("title", width="medium"),
+            "title": st.column_config.TextColumn(label("title"), width="medium"),
             "severity": st.column_config.SelectboxColumn(
-                "severity", options=list(config.severity_levels), width="small"
+                label("severity"), options=list(config.severity_levels), width="small"
             ),
             "services": st.column_config.MultiselectColumn(
-                "services", options=services, accept_new_options=True
+                label("services"), options=services, accept_new_options=True
             ),
             "categories": st.column_config.MultiselectColumn(
-                "categories", options=categories, accept_new_options=True
+                label("categories"), options=categories, accept_new_options=True
             ),
-            "kind": st.column_config.SelectboxColumn("kind", options=list(KINDS)),
-            "services_basis": st.column_config.TextColumn("services basis"),
-            "categories_basis": st.column_config.TextColumn("categories basis"),
+            "kind": st.column_config.SelectboxColumn(label("kind"), options=list(KINDS)),
+            "services_basis": st.column_config.TextColumn(label("services_basis")),
+            "categories_basis": st.column_config.TextColumn(label("categories_basis")),
+            "incident_date": st.column_config.DateColumn(
+                label("incident_date"), format="D MMM YYYY"
+            ),
+            "source": st.column_config.TextColumn(label("source")),
+            "incident_id": st.column_config.TextColumn(label("incident_id")),
         },
     )
     updates = triage.changes(frame.to_dict("records"), pd.DataFrame(edited).to_dict("records"))

@@ -128,3 +128,16 @@ def test_status_bands_are_named_in_words_and_clicks_keep_the_stored_status() -> 
     assert [t.name for t in figure.data] == ["done", "in progress", "won't do"]
     assert [t.customdata[0][1] for t in figure.data] == ["done", "in_progress", "wont_do"]
     assert "status=in progress" in figure.data[1].hovertemplate
+
+
+def test_duration_groups_read_top_down_in_the_tables_order() -> None:
+    # The query lists SEV1 first; plotly puts a category axis's first value at the bottom,
+    # so the chart read unrated, SEV4 … SEV1 from the top while its table read SEV1 … unrated.
+    frame = pd.DataFrame({
+        "group": ["SEV1", "SEV2", "unrated"], "n": [6, 26, 6], "small_n": [False] * 3,
+        "measure": ["time_to_recover"] * 3, "median_minutes": [180.0, 300.0, 290.0],
+        "p90_minutes": [420.0, 480.0, 530.0],
+    })  # fmt: skip
+    figure = charts.distributions(frame, titles={"time_to_recover": "Time to recover"})
+    assert list(figure.data[0].y)[0].startswith("SEV1")
+    assert figure.layout.yaxis.autorange == "reversed"

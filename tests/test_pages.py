@@ -245,6 +245,73 @@ def test_incidents_table_reads_like_a_report(store: str) -> None:
     assert not [s for s in at.selectbox if s.key == "incident"]
 
 
+# Every page, and the selections that bring other columns: a team split, repeats by similar
+# text, a quarter with patterns, one incident's panel (its fields, items, similar ones).
+EVERY_TABLE = [
+    ("overview", {"split": "team"}), ("recurrence", {}), ("recurrence", {"dim": "similar"}),
+    ("action_items", {"as_of": "2026-06-30"}), ("quarterly_review", {"quarter": "2026Q2"}),
+    ("incidents", {"incident": "sample:2026-08-17-502s-on-payments-after-a-release.md"}),
+    ("data_sources", {}), ("triage", {}),
+]  # fmt: skip
+WANTED = {"date": "date", "datetime": "datetime", "percent": "number", "count": "number",
+          "number": "number", "minutes": "number"}  # fmt: skip
+
+
+@pytest.mark.parametrize(("page", "params"), EVERY_TABLE, ids=[p for p, _ in EVERY_TABLE])
+def test_every_table_takes_its_labels_and_formats_from_one_place(
+    enriched_db: str, monkeypatch: pytest.MonkeyPatch, page: str, params: dict[str, str]
+) -> None:
+    from pages.ui import labels
+
+    monkeypatch.setenv("PMDASH_DB", enriched_db)
+    at = open_page(page, **params)
+    assert at.dataframe, f"{page} shows no table"
+    for table in at.dataframe:
+        frame, config = table.value, json.loads(table.proto.columns)
+        shown = list(table.proto.column_order) or list(frame.columns)
+        for name in shown:
+            # A column labels.py does not know would show its database name or a raw number
+            # (a similar group's latest date showed as 1793059200000, a share as 0.9575…).
+            assert name in labels.COLUMNS, f"{page}: column {name!r} has no label in labels.py"
+            assert config[name]["label"] == labels.label(name), (page, name)
+            kind = labels.kind(name)
+            if kind in WANTED and (pd.api.types.is_numeric_dtype(frame[name]) or kind in (
+                    "date", "datetime", "minutes")):  # fmt: skip
+                assert config[name]["type_config"]["type"] == WANTED[kind], (page, name)
+            if kind == "percent" and pd.api.types.is_numeric_dtype(frame[name]):
+                # Whole percentages, as the tiles write them ("78%", not "77.78%").
+                values = frame[name].dropna()
+                assert (values == values.round(2)).all(), (page, name, values.head().tolist())
+                assert config[name]["type_config"]["format"] == "percent"
+
+
+CHART_PAGES = [("overview", {}), ("recurrence", {}), ("action_items", {}), ("data_sources", {})]
+
+
+@pytest.mark.parametrize(("page", "params"), CHART_PAGES, ids=[p for p, _ in CHART_PAGES])
+def test_every_chart_names_its_table_tab_as_its_text_alternative(
+    enriched_db: str, monkeypatch: pytest.MonkeyPatch, page: str, params: dict[str, str]
+) -> None:
+    from pages.ui.widgets import TABLE_NOTE
+
+    monkeypatch.setenv("PMDASH_DB", enriched_db)
+    at = open_page(page, **params)
+    figures = at.get("plotly_chart")
+    assert figures, f"{page} draws no chart"
+    # A screen reader reads the chart's alt text; everyone reads the caption under it. Both
+    # say where the same numbers are as text.
+    for figure in figures:
+        assert figure.proto.alt.endswith(TABLE_NOTE) and len(figure.proto.alt) > len(TABLE_NOTE)
+    captions = [c.value for c in at.caption if c.value.endswith(TABLE_NOTE)]
+    assert len(captions) == len(figures), captions
+    # Each clickable chart names its own marks: the heatmap's cells, the other charts' bars.
+    clicks = [c for c in captions if "to list its incidents" in c]
+    assert bool(clicks) == (page != "data_sources"), captions  # its charts are not clicked
+    assert not [c for c in clicks if "a bar or a cell" in c], clicks
+    cells = [c for c in clicks if "Click a cell" in c]
+    assert len(cells) == (page == "recurrence"), cells
+
+
 def test_a_click_on_a_row_opens_the_incident_and_names_it_in_the_url(store: str) -> None:
     at = open_page("incidents", severity="SEV1")
     table = frame_with(at, "incident_id", "title", "severity")

@@ -71,6 +71,14 @@ COLUMNS: dict[str, Column] = {
     "days_after": Column("Days after", "count", "Negative: this one began before."),
     "similarity": Column("Similarity", "percent"),
     "shared_terms": Column("Shared terms", "names"),
+    "group_last_date": Column("Group's latest", "date", "The date of the group's newest incident."),
+    "similar_to": Column("Similar to", "count", "How many incidents of the group it is similar to."),
+    "best_similarity": Column("Best match", "percent", "Its similarity to the incident most like it."),
+    "similar": Column("Group of similar incidents"),
+    "theme": Column("Theme"),
+    "theme_incidents": Column("Incidents in theme", "count"),
+    "weight": Column("Closeness", "percent", "How close the incident sits to the theme."),
+    "team": Column("Team"),
     # Counts and rates
     "incidents": Column("Incidents", "count"),
     "repeats": Column("Repeats", "count"),
@@ -86,6 +94,8 @@ COLUMNS: dict[str, Column] = {
     "action_items": Column("Action items", "count"),
     "action_items_done": Column("Done", "count"),
     "items": Column("Items", "count"),
+    "opened": Column("Opened", "count"),
+    "closed": Column("Closed", "count"),
     "done": Column("Done", "count"),
     "open": Column("Open", "count"),
     "in_progress": Column("In progress", "count"),
@@ -166,6 +176,13 @@ COLUMNS: dict[str, Column] = {
     "with_severity": Column("With severity", "percent"),
     "with_service": Column("With service", "percent"),
     "with_category": Column("With category", "percent"),
+    "stated": Column("Stated", "percent", "The document states it."),
+    "mentioned": Column("Mentioned", "percent", "A service of the catalog the text mentions."),
+    "inferred": Column("Inferred", "percent", "A category of the taxonomy the text implies."),
+    "curated": Column("Curated", "percent", "A person set it (the curation file, Triage)."),
+    "missing": Column("Not found", "percent", "No document states it and nothing implies it."),
+    "services_basis": Column("Services from", help="How the services were found."),
+    "categories_basis": Column("Categories from", help="How the categories were found."),
     "section": Column("Section"),
     "documents_with": Column("Documents with it", "count"),
     "documents": Column("Documents", "count"),
@@ -219,12 +236,13 @@ def column_order(frame: pd.DataFrame) -> list[str]:
 
 
 def for_display(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame as the table shows it: minutes become durations (sortable, shown in words).
+    """The frame as the table shows it: minutes become durations (sortable, shown in words),
+    shares whole percentages ("78%", as the tiles and the report write them, not "77.78%").
     The CSV is made from the frame as the query gave it, not from this copy."""
-    minutes = [c for c in frame.columns if kind(c) == "minutes" and is_numeric_dtype(frame[c])]
-    if not minutes:
-        return frame
-    return frame.assign(**{c: pd.to_timedelta(frame[c], unit="min") for c in minutes})
+    numeric = [c for c in frame.columns if is_numeric_dtype(frame[c])]
+    changed = {c: pd.to_timedelta(frame[c], unit="min") for c in numeric if kind(c) == "minutes"}
+    changed |= {c: frame[c].round(2) for c in numeric if kind(c) == "percent"}
+    return frame.assign(**changed) if changed else frame
 
 
 def column_config(frame: pd.DataFrame, severity_levels: tuple[str, ...]) -> dict[str, Any]:

@@ -167,7 +167,8 @@ def chart_block(
         rows = _first_rows(frame)
         st.dataframe(_shown(rows), hide_index=True, **_presentation(rows, columns))
         _rows_caption(frame, name)
-    note = " Click a bar or a cell to list its incidents." if clicks else ""
+    mark = "cell" if figure.data and figure.data[0].type == "heatmap" else "bar"
+    note = f" Click a {mark} to list its incidents." if clicks else ""
     st.caption(f"{caption}{note} {TABLE_NOTE}".strip())
     values = drill.clicked(event, clicks)
     if values and view is not None:
