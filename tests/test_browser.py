@@ -425,6 +425,12 @@ def test_a_click_on_a_heatmap_cell_or_a_bar_lists_its_incidents(
             "using (incident_id) where coalesce(i.kind, 'incident') = 'incident' "
             "group by 1 order by 2 desc, 1 limit 1"
         ).fetchall()[0]
+        # The tallest band of the chart over time: a month's incidents of one severity.
+        month, level, band = conn.execute(
+            "select strftime(incident_date, '%Y-%m'), severity, count(*) from incidents "
+            "where severity is not null and coalesce(kind, 'incident') = 'incident' "
+            "and incident_date is not null group by 1, 2 order by 3 desc, 1, 2 limit 1"
+        ).fetchall()[0]
     with started_server(sample_db, tmp_path, port) as base:
         page = browser.new_page()
         try:
@@ -465,6 +471,22 @@ def test_a_click_on_a_heatmap_cell_or_a_bar_lists_its_incidents(
             page.get_by_text(heading).wait_for(timeout=RENDER_LIMIT_MS)
             page.screenshot(path=str(ARTIFACTS / "bar-click.png"), full_page=True)
             assert page.locator(ERRORS).count() == 0
+
+            # A band of a bar of incidents over time: that month's incidents of that severity.
+            assert band > 1, "the sample must give the band several incidents"
+            click_at(page, page.evaluate(BAND, [month, level]))
+            page.get_by_text(f"{level}, {month}: {band} incidents").wait_for(
+                timeout=RENDER_LIMIT_MS
+            )
+            rows = ".st-key-drill-incidents-by-severity [data-testid='stDataFrame']"
+            assert page.locator(rows).get_attribute("aria-rowcount") in (None, str(band + 1))
+            # The top service's panel is still open above: this panel's own button.
+            panel = page.locator(".st-key-drill-incidents-by-severity")
+            panel.get_by_role("button", name="Apply to the filters").click()
+            page.wait_for_function(
+                f"() => location.search.includes('since={month}-01')"
+                f" && location.search.includes('severity={level}')"
+            )
         finally:
             page.close()
 
