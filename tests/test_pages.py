@@ -20,6 +20,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from loaders import store as store_module
+from loaders.model import SECTIONS
 
 REPO = Path(__file__).resolve().parents[1]
 INCIDENT = "coalesce(kind, 'incident') = 'incident'"  # the default kind filter
@@ -347,6 +348,18 @@ def test_a_copied_incident_url_opens_the_incident_on_any_page(store: str) -> Non
     for page in ("incidents", "recurrence"):
         at = open_page(page, incident=incident_id)
         assert panel_title(at) == f"### {title}"
+    # Its sections: each of the six ticked when the document has it, crossed when not (an
+    # incident that lacks some, so that both marks are shown).
+    with duckdb.connect(store, read_only=True) as conn:
+        incident_id, present = conn.execute(
+            "select incident_id, sections from incidents where len(sections) between 1 and 4 "
+            "order by len(sections), incident_id limit 1"
+        ).fetchall()[0]
+    at = open_page("incidents", incident=incident_id)
+    line = next(m.value for m in at.markdown if ":material/close:" in m.value)
+    for section in SECTIONS:
+        mark = "check" if section in present else "close"
+        assert f":material/{mark}: {section.replace('_', ' ')}" in line, (section, line)
     gone = open_page("overview", incident="sample:no-such-file.md")
     assert "no longer in the store" in gone.warning[0].value
 
