@@ -69,6 +69,8 @@ def render() -> None:
     with right:
         st.subheader("Time to close")
         closing = data.table("time-to-close", view)
+        # A group of no closed item has no median or p90: a row of dashes says nothing.
+        closing = closing[closing["n"] > 0]
         table_block(closing, "time-to-close",
                     empty="No done item states when it was closed.")  # fmt: skip
         st.caption(f"Days from opened to closed: median and p90; small_n marks groups of fewer "

@@ -78,7 +78,11 @@ def render() -> None:
     sections = data.table("completeness", view)
     figure = (
         charts.horizontal_bars(
-            sections, label="section", value="share", title="share of post-mortems"
+            # The sections in words on the axis ("root cause"); the table keeps their names.
+            sections.assign(section=sections["section"].str.replace("_", " ")),
+            label="section",
+            value="share",
+            title="share of post-mortems",
         )
         if not sections.empty
         else None

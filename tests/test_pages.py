@@ -523,3 +523,19 @@ def test_an_incident_that_names_no_service_opens(
     at = open_page("incidents", incident=incident_id)
     assert panel_title(at) == f"### {title}"
     assert any("no service" in c.value for c in at.caption)
+
+
+def test_the_real_corpus_shows_no_empty_rows_or_database_names(
+    corpus_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PMDASH_DB", corpus_db)
+    # No done item of the two real collections states when it was closed (as a store says):
+    # the time-to-close table showed one row of 'all items, n 0, —, —'; now the sentence.
+    assert scalar(corpus_db, "select count(closed_at) from action_items where status = 'done'") == 0
+    at = open_page("action_items")
+    assert "No done item states when it was closed." in [i.value for i in at.info]
+    assert not [t for t in at.dataframe if "median_days" in t.value.columns]
+    # The completeness chart names the sections in words, as the incident panel does.
+    at = open_page("data_sources")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert set(spec["data"][0]["y"]) == {s.replace("_", " ") for s in SECTIONS}
