@@ -25,7 +25,8 @@ from queries import tables
 
 REPO = Path(__file__).resolve().parents[1]
 # As in pages/ui/navigation.py; the first is the default page.
-PAGES = ("overview", "recurrence", "action_items", "quarterly_review", "incidents", "data_sources")
+PAGES = ("overview", "recurrence", "action_items", "quarterly_review", "incidents", "data_sources",
+         "triage")  # fmt: skip
 TIMEOUT_SECONDS = 600.0
 
 
