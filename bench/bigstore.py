@@ -391,5 +391,5 @@ def row_counts(path: Path) -> dict[str, int]:
                           "service_catalog", "enrichment_marks", "curation_stash",
                           "similar_incidents", "themes", "incident_themes", "enrichment_state",
                           "tracker_tickets", "tracker_lookups", "incident_item_counts",
-                          "vague_action_items")
+                          "vague_action_items", "incident_recurrence")
         }  # fmt: skip

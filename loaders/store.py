@@ -211,6 +211,27 @@ create table if not exists incident_item_counts (
 create table if not exists vague_action_items (
     action_item_id varchar primary key, incident_id varchar not null, reason varchar not null
 );
+-- Each dated incident with each value of each repeat dimension, and per class of incidents
+-- (kind, bases) with the same value the latest that began before it
+-- (loaders/enrich/recurrence_facts.py).
+create table if not exists incident_recurrence (
+    dim varchar not null,  -- service | category | service_category | similar
+    value varchar not null,
+    service varchar,
+    category varchar,
+    incident_id varchar not null,
+    began_at timestamp not null,
+    kind varchar not null,
+    service_basis varchar,
+    category_basis varchar,
+    earlier struct(kind varchar, service_basis varchar, category_basis varchar,
+                   began_at timestamp, incident_id varchar)[] not null,
+    -- per class, the incident in the window before it whose items stayed not done longest,
+    -- while they still were not done when it began (déjà vu), for the sync's window
+    pending_earlier struct(kind varchar, service_basis varchar, category_basis varchar,
+                           until timestamp, began_at timestamp, incident_id varchar)[] not null,
+    deja_vu_window_days integer not null
+);
 """
 
 INCIDENT_COLUMNS = (
@@ -232,6 +253,7 @@ TABLES = (
     "service_catalog", "enrichment_marks", "curation_stash",
     "similar_incidents", "themes", "incident_themes", "enrichment_state",
     "tracker_tickets", "tracker_lookups", "incident_item_counts", "vague_action_items",
+    "incident_recurrence",
 )  # fmt: skip
 LOCK_WAIT_SECONDS = 30.0
 

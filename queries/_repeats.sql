@@ -5,40 +5,31 @@
 -- any date can be neither repeats nor earlier incidents. With $dim = 'similar' the earlier
 -- incident must be similar to this one itself: its group may also hold incidents that are
 -- similar only to others.
+-- The earlier incident is the latest of those kept per class (kind, bases) in `earlier`
+-- that the filters count: no window over the whole history.
 -- uses: filtered_incidents, incident_values
 -- Params: those of filtered_incidents and incident_values; $window_days (INTEGER)
 select
     f.incident_id,
     p.value,
     p.began_at,
-    p.seq,
-    p.previous_incident_id,
-    p.previous_began_at,
-    coalesce(p.previous_began_at >= p.began_at - to_days(cast($window_days as integer)), false)
+    p.previous.incident_id as previous_incident_id,
+    p.previous.began_at as previous_began_at,
+    coalesce(p.previous.began_at >= p.began_at - to_days(cast($window_days as integer)), false)
         as is_repeat
 from (
     select
-        v.*,
-        lag(v.incident_id) over (partition by v.value order by v.began_at, v.incident_id)
-            as previous_incident_id,
-        lag(v.began_at) over (partition by v.value order by v.began_at, v.incident_id)
-            as previous_began_at
+        v.incident_id,
+        v.value,
+        v.began_at,
+        list_max(list_transform(
+            list_filter(v.earlier, lambda e:
+                list_contains(cast($kinds as varchar[]), e.kind)
+                and (e.service_basis is null
+                     or list_contains(cast($bases as varchar[]), e.service_basis))
+                and (e.category_basis is null
+                     or list_contains(cast($bases as varchar[]), e.category_basis))),
+            lambda e: {'began_at': e.began_at, 'incident_id': e.incident_id})) as previous
     from incident_values v
-    where v.began_at is not null and $dim <> 'similar'
-    union all by name
-    select v.*, e.previous_incident_id, e.previous_began_at
-    from incident_values v
-    left join (
-        -- The latest earlier incident (lower seq in the group) similar to this one.
-        select me.incident_id,
-               arg_max(o.incident_id, o.seq) as previous_incident_id,
-               arg_max(o.began_at, o.seq) as previous_began_at
-        from incident_values me
-        join similar_incidents s on s.incident_id = me.incident_id
-        join incident_values o on o.incident_id = s.similar_incident_id
-        where o.seq < me.seq and o.began_at is not null
-        group by me.incident_id
-    ) e on e.incident_id = v.incident_id
-    where v.began_at is not null and $dim = 'similar'
 ) p
 join filtered_incidents f on f.incident_id = p.incident_id

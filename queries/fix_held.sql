@@ -20,7 +20,8 @@ struck as (
         v.value,
         later.incident_id as repeat_id,
         later.began_at as repeat_began_at,
-        row_number() over (partition by f.incident_id order by later.began_at, later.incident_id)
+        row_number() over (partition by f.incident_id
+                           order by later.began_at, later.incident_id, v.value)
             as nth
     from fixed f
     join incident_values v on v.incident_id = f.incident_id

@@ -14,9 +14,10 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from loaders.store import StoreError
 from queries import incidents
 from queries.filters import DEFAULT_DIM, DIMENSION_LABELS, DIMENSIONS, Filters
-from queries.runner import run
+from queries.runner import run, run_aside
 
 # A dimension is the default repeat dimension when at least this share of the incidents
 # have a value for it: an incident without one can never repeat.
@@ -162,7 +163,19 @@ def pattern_incidents(
 def deja_vu(
     conn: duckdb.DuckDBPyConnection, filters: Filters, *, dim: str, window_days: int
 ) -> pd.DataFrame:
-    """Repeats that struck while an earlier matching incident's action item was not done."""
+    """Repeats that struck while an earlier matching incident's action item was not done.
+
+    The candidates are kept at sync for the configured window (loaders/enrich/
+    recurrence_facts.py): another window needs a sync first, and says so."""
+    kept = run_aside(conn, "deja_vu_window")["deja_vu_window_days"].iloc[0]
+    if pd.notna(kept) and int(kept) != window_days:
+        raise StoreError(
+            "Déjà vu needs a sync",
+            "the store",
+            f"its last sync kept déjà vu for a window of {int(kept)} days; the "
+            f"configuration now says {window_days} (`[recurrence] window_days`).",
+            "Sync again: **Sync now** on Data & sources, or `pmdash sync`.",
+        )
     return _per_value(conn, "deja_vu", filters, dim, window_days=window_days)
 
 

@@ -6,11 +6,14 @@ Default filters select A B C D E G H I J (F is a drill; G has no date, service o
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
 
+from loaders.enrich.dashboard_facts import DashboardFacts
 from loaders.store import connect_read_only
 from queries import recurrence
 from queries.filters import Filters
@@ -168,8 +171,14 @@ def test_deja_vu_true_and_false(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_deja_vu_counts_items_done_only_after_the_repeat_began(
-    conn: duckdb.DuckDBPyConnection,
+    hand_db: str, tmp_path: Path
 ) -> None:
+    # Déjà vu is kept at sync for the configured window: a store synced with 60 days.
+    db = tmp_path / "store.duckdb"
+    shutil.copy(hand_db, db)
+    with duckdb.connect(str(db)) as writer:
+        DashboardFacts(window_days=60).run(writer, changed=True)
+    conn = connect_read_only(str(db))
     # Within 60 days H's only earlier api incident is B (A is 100 days back): B2 was done on
     # 04-25, after H began on 04-20, so H is still déjà vu, through B2.
     found = recurrence.deja_vu(conn, Filters(), dim="service", window_days=60)

@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
+from loaders.enrich.dashboard_facts import DashboardFacts
 from loaders.store import connect_read_only
 from queries import overview, quarterly, recurrence, similar
 from queries.filters import Filters
@@ -48,6 +49,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> str:
             )
         conn.executemany("insert into themes values (?, ?, ?, ?)", THEMES)
         conn.executemany("insert into incident_themes values (?, ?, ?)", THEME_MEMBERS)
+        DashboardFacts().run(conn, changed=True)  # the last step of a sync, as after any step
     return path
 
 

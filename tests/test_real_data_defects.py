@@ -16,6 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from loaders import store
+from loaders.enrich.dashboard_facts import DashboardFacts
 from loaders.model import ActionItem, PostMortem
 
 REPO = Path(__file__).resolve().parents[1]
@@ -37,6 +38,7 @@ def postmortem(key: str, day: date | None, items: list[ActionItem], **fields: ob
 def write_store(path: Path, postmortems: list[PostMortem]) -> str:
     with store.writer(str(path)) as conn:
         store.insert_postmortems(conn, postmortems, datetime(2026, 11, 27, 9, 0))
+        DashboardFacts().run(conn, changed=True)  # the last step of a sync
     return str(path)
 
 

@@ -20,6 +20,7 @@ from plotly.offline import get_plotlyjs
 from cli import main
 from loaders import store
 from loaders.config import DEFAULT_SEVERITY_LEVELS
+from loaders.enrich.dashboard_facts import DashboardFacts
 from loaders.model import ActionItem, PostMortem
 from loaders.store import connect_read_only
 from queries import quarterly, report, report_html, review_charts
@@ -266,6 +267,7 @@ def test_without_services_the_patterns_section_shows_the_similar_groups(tmp_path
             [[f"docs:{x}.md", f"docs:{y}.md", 0.8, terms, group[x]]
              for one, other, terms in pairs for x, y in ((one, other), (other, one))],
         )  # fmt: skip
+        DashboardFacts().run(c, changed=True)  # the last step of a sync
     doc = lxml.html.fromstring(_page(connect_read_only(db), quarterly.Quarter(2026, 2)))
     patterns = doc.get_element_by_id("patterns")
     assert [f.get("id") for f in patterns.iter("figure")] == ["similar-groups", "repeat-rate"]

@@ -4,7 +4,9 @@
 stayed not done and which ones, until when (déjà vu), and when the last of them closed when
 all are done (Fix held?);
 `vague_action_items` the items whose title the vague-item rule flags (loaders/hygiene.py,
-the rule `pmdash lint` uses), with its reason. Both depend on an item and its incident
+the rule `pmdash lint` uses), with its reason; `incident_recurrence` each incident's values
+of the repeat dimensions and its earlier incidents (loaders/enrich/recurrence_facts.py).
+The first two depend on an item and its incident
 only, never on the dashboard's filters, so a page filters and sums them and gets what the
 whole computation gave. The step runs after the trackers, whose answers set an item's
 effective status, and rewrites both tables on every sync (a second or so at 500,000 items:
@@ -18,9 +20,12 @@ import re
 import duckdb
 import pandas as pd
 
+from loaders.config import Config
+from loaders.enrich.recurrence_facts import keep_incident_recurrence
 from loaders.hygiene import MIN_WORDS, VAGUE_VERBS, vague_reason
 
 NAME = "dashboard facts"
+DEFAULT_WINDOW_DAYS = Config().window_days
 COUNTS = """
 insert into incident_item_counts
 select
@@ -57,6 +62,9 @@ VAGUE_START = r"^[\s\p{Z}]*(?:" + "|".join(re.escape(v) for v in VAGUE_VERBS) + 
 class DashboardFacts:
     name = NAME
 
+    def __init__(self, window_days: int = DEFAULT_WINDOW_DAYS) -> None:
+        self.window_days = window_days  # `[recurrence] window_days`, for déjà vu
+
     def run(self, conn: duckdb.DuckDBPyConnection, changed: bool) -> str:
         # Trackers can change an item's status without any document changing: always rebuilt.
         conn.execute("delete from incident_item_counts")
@@ -81,4 +89,9 @@ class DashboardFacts:
             conn.unregister("judged_titles")
         (incidents,) = conn.execute("select count(*) from incident_item_counts").fetchone() or (0,)
         (vague,) = conn.execute("select count(*) from vague_action_items").fetchone() or (0,)
-        return f"action items counted for {incidents} incidents; {vague} vague items"
+        # Services, categories, kinds and similar incidents can change in any step before.
+        values = keep_incident_recurrence(conn, self.window_days)
+        return (
+            f"action items counted for {incidents} incidents; {vague} vague items; "
+            f"{values} incident × repeat dimension values"
+        )

@@ -1,0 +1,148 @@
+"""What the repeat queries need from the whole history, kept once per sync (SPEC §6).
+
+An incident is a repeat when an earlier incident with the same value of the repeat dimension
+began within the window before it. Worked out on every view, that is a window over every
+incident of the store per query (the earlier incident may lie outside the selected period),
+and the Overview, Recurrence and Quarterly review pages each ran several of them: seconds
+at 100,000 incidents.
+
+`incident_recurrence` holds one row per dated incident and value of each dimension
+(service, category, the service × category pair, the group of similar incidents) with what
+the dashboard's filters can change about it: the incident's kind and the basis of its
+service and category (the sidebar counts drills, near misses, mentioned or inferred values
+or not). Which incident is "the earlier one" depends on those filters too, so `earlier`
+keeps, for every such class of incidents with the same value, the latest one that began
+before this one (in the order of start time, then incident id; for `similar`, the latest
+earlier incident similar to this one itself). A query picks the latest of the classes its
+filters count and compares it with its window: no window over the history, and the window
+length stays a setting of the dashboard rather than of the sync.
+
+Déjà vu needs more than the latest earlier incident: of the incidents with the same value
+that began in the window before this one, the one whose action items stayed not done
+longest. That depends on the window, so `pending_earlier` keeps it per class for the
+`[recurrence] window_days` of the sync (`deja_vu_window_days`): the two windows over every
+incident that the déjà vu query ran on every view (1.5 s of its 3 s at 100,000 incidents)
+run once per sync. A dashboard whose window differs says to sync again.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+KEEP = """
+insert into incident_recurrence
+with dated as (
+    select incident_id, coalesce(started_at, cast(incident_date as timestamp)) as began_at,
+           coalesce(kind, 'incident') as kind
+    from incidents
+    where coalesce(started_at, cast(incident_date as timestamp)) is not null
+),
+dimension_values as materialized (
+    select distinct 'service' as dim, service as value, service, null::varchar as category,
+           incident_id, basis as service_basis, null::varchar as category_basis
+    from incident_services
+    union all
+    select distinct 'category', category, null, category, incident_id, null, basis
+    from incident_categories
+    union all
+    select distinct 'service_category', s.service || ' × ' || c.category, s.service,
+           c.category, s.incident_id, s.basis, c.basis
+    from incident_services s
+    join incident_categories c on c.incident_id = s.incident_id
+    union all
+    select distinct 'similar', group_id, null, null, incident_id, null, null
+    from similar_incidents
+),
+class_numbers as (
+    select class, row_number() over () as class_no
+    from (select distinct {'kind': d.kind, 'service_basis': v.service_basis,
+                           'category_basis': v.category_basis} as class
+          from dimension_values v join dated d on d.incident_id = v.incident_id)
+),
+valued as materialized (
+    -- Numbers for each row, value and class: the windows and the grouping below sort and
+    -- hash integers instead of strings and structs (half this step's time at 10,000).
+    select v.*, d.began_at, d.kind, c.class, c.class_no,
+           row_number() over () as row_no,
+           dense_rank() over (order by v.dim, v.value) as value_no,
+           -- Until when an action item of it stayed not done (loaders/enrich/dashboard_facts.py).
+           case when p.pending_until is not null
+                then {'until': p.pending_until, 'at': d.began_at, 'id': v.incident_id} end
+               as pending
+    from dimension_values v
+    join dated d on d.incident_id = v.incident_id
+    join class_numbers c
+      on c.class = {'kind': d.kind, 'service_basis': v.service_basis,
+                    'category_basis': v.category_basis}
+    left join incident_item_counts p on p.incident_id = v.incident_id
+),
+classes as (
+    select distinct value_no, class_no, class from valued where dim <> 'similar'
+),
+latest_of_class as (
+    -- Every row paired with every class of its value: the last row of that class before it
+    -- (in the order of began_at, incident_id) is its latest earlier incident.
+    select r.row_no, r.began_at, k.class,
+           last_value(case when r.class_no = k.class_no
+                           then {'began_at': r.began_at, 'incident_id': r.incident_id} end
+                      ignore nulls) over (
+               partition by r.value_no, k.class_no order by r.began_at, r.incident_id
+               rows between unbounded preceding and 1 preceding) as latest,
+           -- Déjà vu: of the class's incidents in the window before this one, the one whose
+           -- items stayed not done longest; those that began earlier, then those that began
+           -- at the same time but come first in the id order.
+           greatest(
+               max(case when r.class_no = k.class_no then r.pending end) over (
+                   partition by r.value_no, k.class_no order by r.began_at
+                   range between to_days(cast($window_days as integer)) preceding
+                             and interval 1 microsecond preceding),
+               max(case when r.class_no = k.class_no then r.pending end) over (
+                   partition by r.value_no, k.class_no, r.began_at order by r.incident_id
+                   rows between unbounded preceding and 1 preceding)) as pending
+    from valued r
+    join classes k on k.value_no = r.value_no
+    union all
+    -- `similar`: only the incidents similar to this one itself, not its whole group.
+    select me.row_no, me.began_at, o.class,
+           max({'began_at': o.began_at, 'incident_id': o.incident_id}),
+           max(o.pending) filter (
+               where o.began_at >= me.began_at - to_days(cast($window_days as integer)))
+    from valued me
+    join similar_incidents s on s.incident_id = me.incident_id
+    join (select distinct incident_id, began_at, class, pending
+          from valued where dim = 'similar') o
+      on o.incident_id = s.similar_incident_id
+    where me.dim = 'similar' and (o.began_at, o.incident_id) < (me.began_at, me.incident_id)
+    group by all
+),
+earlier as (
+    select row_no,
+           -- Sorted after the aggregate: an ordered aggregate took most of this step's time.
+           list_sort(list(struct_insert(class, began_at := latest.began_at,
+                                        incident_id := latest.incident_id))
+                     filter (where latest is not null)) as earlier,
+           list_sort(list(struct_insert(class, until := pending.until, began_at := pending.at,
+                                        incident_id := pending.id))
+                     filter (where pending.until > began_at)) as pending_earlier
+    from latest_of_class
+    group by all
+)
+select r.dim, r.value, r.service, r.category, r.incident_id, r.began_at, r.kind,
+       r.service_basis, r.category_basis, coalesce(e.earlier, []) as earlier,
+       coalesce(e.pending_earlier, []) as pending_earlier,
+       cast($window_days as integer) as deja_vu_window_days
+from valued r
+left join earlier e on e.row_no = r.row_no
+-- A page reads one dimension at a time: stored together, its rows are read alone.
+order by r.dim, r.value, r.began_at, r.incident_id
+"""
+
+
+def keep_incident_recurrence(conn: duckdb.DuckDBPyConnection, window_days: int) -> int:
+    """Rewrite `incident_recurrence` from the incidents, their services, categories, similar
+    incidents and items not done as they are now, déjà vu for a window of `window_days`;
+    how many rows it holds."""
+    conn.execute("delete from incident_recurrence")
+    conn.execute(KEEP, {"window_days": window_days})
+    (rows,) = conn.execute("select count(*) from incident_recurrence").fetchone() or (0,)
+    return int(rows)

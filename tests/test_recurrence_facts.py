@@ -1,0 +1,153 @@
+"""`incident_recurrence`, kept by the last sync step (loaders/enrich/recurrence_facts.py): its
+rows on the hand-built store worked out on paper, and every recurrence table the pages show
+equal to what the queries computed before the table existed (their SQL kept in
+tests/fixtures/recurrence_before/), on the sample and on the sample with every enrichment
+step, under filters that change which incidents count as earlier ones."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from conftest import FIXTURES, query
+
+from loaders.enrich.dashboard_facts import DashboardFacts
+from loaders.store import StoreError, connect_read_only
+from queries import runner, tables
+from queries.filters import DIMENSIONS, FIRM_BASES, Filters
+from queries.tables import View
+
+BEFORE = FIXTURES / "recurrence_before"
+RECURRENCE_TABLES = ("kpis", "recurrence", "repeat-rate-by-quarter", "recurring-patterns",
+                     "recurring-pattern-incidents", "deja-vu", "fix-held")  # fmt: skip
+
+
+def _earlier(db: str, dim: str, incident: str) -> list[tuple[str, str, str, date]]:
+    rows = query(
+        db,
+        "select unnest(earlier, recursive := true) from incident_recurrence "
+        "where dim = ? and incident_id = ?",
+        [dim, incident],
+    )
+    return [(r["kind"], r["service_basis"], r["incident_id"], r["began_at"].date()) for r in rows]
+
+
+def test_each_value_keeps_the_latest_earlier_incident_of_each_kind(hand_db: str) -> None:
+    # api × deploy: A 01-10, B 03-01, H 04-20, all incidents: H's earlier one is B, not A.
+    assert _earlier(hand_db, "service_category", "team:H.md") == [
+        ("incident", "stated", "team:B.md", date(2026, 3, 1))
+    ]
+    assert _earlier(hand_db, "service_category", "team:A.md") == []
+    # web × config: the drill F (04-01), then I (06-01) and J (06-20). I's only earlier
+    # incident is the drill, which counts only when drills are selected; J keeps the latest
+    # of each kind: F and I.
+    assert _earlier(hand_db, "service_category", "team:I.md") == [
+        ("drill", "stated", "team:F.md", date(2026, 4, 1))
+    ]
+    assert _earlier(hand_db, "service_category", "team:J.md") == [
+        ("drill", "stated", "team:F.md", date(2026, 4, 1)),
+        ("incident", "stated", "team:I.md", date(2026, 6, 1)),
+    ]
+    # By service alone, C (api, database, 11-01) follows H (api, 04-20).
+    assert _earlier(hand_db, "service", "team:C.md") == [
+        ("incident", "stated", "team:H.md", date(2026, 4, 20))
+    ]
+    # G has no date: it can be neither a repeat nor an earlier incident, so it has no row.
+    assert query(hand_db, "select * from incident_recurrence where incident_id = 'wiki:G.md'") == []
+
+
+def test_the_rows_are_the_dimension_values_of_every_dated_incident(hand_db: str) -> None:
+    counts = query(hand_db, "select dim, count(*) as n from incident_recurrence group by dim")
+    # 9 dated incidents, each with one service and one category (so one pair); no similar
+    # incidents in the hand-built store.
+    assert {r["dim"]: r["n"] for r in counts} == {
+        "service": 9, "category": 9, "service_category": 9,
+    }  # fmt: skip
+
+
+def _forget_queries() -> None:
+    for cached in (runner._read, runner.compose, runner.parameters):
+        cached.cache_clear()
+
+
+def _views() -> list[View]:
+    today = date(2026, 11, 28)
+    selections = [
+        Filters(),
+        Filters(kinds=("incident", "near_miss", "drill")),
+        Filters(bases=FIRM_BASES),
+        Filters(kinds=("drill", "incident"), bases=FIRM_BASES),
+        Filters(start=date(2025, 1, 1), end=date(2026, 6, 30), severities=("SEV2", "SEV3")),
+    ]
+    views = [
+        View(today=today, filters=f, dim=dim, threshold=2) for f in selections for dim in DIMENSIONS
+    ]
+    return [*views, *(View(today=today, dim=dim, window_days=30) for dim in DIMENSIONS)]
+
+
+def _tables(
+    conn: duckdb.DuckDBPyConnection, window_days: int = 180
+) -> dict[tuple[str, View], pd.DataFrame]:
+    # Déjà vu is kept for the sync's window only (test_deja_vu_for_another_window_…).
+    return {
+        (name, v): tables.table(conn, name, v)
+        for name in RECURRENCE_TABLES
+        for v in _views()
+        if name != "deja-vu" or v.window_days == window_days
+    }
+
+
+@pytest.mark.parametrize("store", ["sample_db", "enriched_db"])
+def test_every_recurrence_table_equals_the_one_worked_out_on_every_view(
+    store: str, request: pytest.FixtureRequest
+) -> None:
+    db = request.getfixturevalue(store)
+    conn = connect_read_only(db)
+    now = _tables(conn)
+    with pytest.MonkeyPatch.context() as patch:
+        before = _before(conn, patch, request.getfixturevalue("tmp_path"))
+    compared = 0
+    for key, frame in now.items():
+        pd.testing.assert_frame_equal(frame, before[key], check_dtype=False, obj=str(key))
+        compared += len(frame)
+    assert compared > 100  # not vacuous: the sample has repeats, patterns and déjà vu
+
+
+def _before(
+    conn: duckdb.DuckDBPyConnection,
+    patch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    window_days: int = 180,
+) -> dict[tuple[str, View], pd.DataFrame]:
+    folder = tmp_path / "queries"
+    shutil.copytree(runner.SQL_DIR, folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    for old in BEFORE.glob("*.sql"):
+        shutil.copy(old, folder / old.name)
+    patch.setattr(runner, "SQL_DIR", folder)  # the queries as they were
+    _forget_queries()
+    try:
+        return _tables(conn, window_days)
+    finally:
+        patch.undo()
+        _forget_queries()
+
+
+def test_deja_vu_for_another_window_needs_a_sync_with_it(sample_db: str, tmp_path: Path) -> None:
+    view = View(today=date(2026, 11, 28), window_days=30)
+    with pytest.raises(StoreError, match="kept déjà vu for a window of 180 days"):
+        tables.table(connect_read_only(sample_db), "deja-vu", view)
+    # Synced with a 30-day window, déjà vu equals the one worked out on every view.
+    db = tmp_path / "store.duckdb"
+    shutil.copy(sample_db, db)
+    with duckdb.connect(str(db)) as conn:
+        DashboardFacts(window_days=30).run(conn, changed=True)
+    conn = connect_read_only(str(db))
+    now = tables.table(conn, "deja-vu", view)
+    with pytest.MonkeyPatch.context() as patch:
+        before = _before(conn, patch, tmp_path / "before", window_days=30)
+    pd.testing.assert_frame_equal(now, before[("deja-vu", view)], check_dtype=False)
+    assert len(now) > 0
