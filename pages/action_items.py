@@ -123,7 +123,7 @@ def render_trackers(view: View) -> None:
     st.subheader("Drift: documents and trackers disagree")
     st.caption("Done in the document but open in the tracker, or the reverse; and tickets "
                "the tracker does not know or will not show. `pmdash export drift` writes it.")  # fmt: skip
-    table_block(data.table("drift", view), "drift",
+    table_block(data.first_rows("drift", view), "drift",
                 empty="Documents and trackers agree on every item of this selection.")  # fmt: skip
 
 

@@ -114,7 +114,7 @@ def render_similar(view: View, similarity: float) -> None:
         f"{similarity}: `[recurrence] similarity`), grouped when linked directly or through "
         "each other; newest group first, with the words their pairs share most."
     )
-    table_block(data.table("similar-incidents", view), "similar-incidents", opens="incident_id",
+    table_block(data.first_rows("similar-incidents", view), "similar-incidents", opens="incident_id",
                 empty=f"No two incidents in this selection are similar at {similarity} or "
                       "more: none repeats another in like words.")  # fmt: skip
 

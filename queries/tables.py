@@ -117,7 +117,8 @@ def table(conn: duckdb.DuckDBPyConnection, name: str, view: View) -> pd.DataFram
 # Tables that can hold a row per incident or action item, each worked out by one query, so a
 # page can ask for their first rows only (`first_rows`).
 LONG = ("incidents", "deja-vu", "recurring-pattern-incidents", "theme-incidents", "fix-held",
-        "overdue", "vague-items", "completeness-by-document")  # fmt: skip
+        "similar-incidents", "overdue", "vague-items", "drift",
+        "completeness-by-document")  # fmt: skip
 ROWS_IN_ALL = "rows_in_all"  # the frame attribute `first_rows` sets
 
 
