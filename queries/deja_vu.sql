@@ -8,7 +8,8 @@
 -- `pending_earlier` at sync (loaders/enrich/recurrence_facts.py), the one the filters count.
 -- For `similar`, only the earlier incidents similar to this one itself count.
 -- uses: filtered_incidents, incident_values
--- Params: the filters; $dim; $window_days (the sync's window: recurrence.deja_vu checks)
+-- Params: the filters; $dim; $window_days (the sync's window: recurrence.deja_vu checks);
+--         $first_rows (INTEGER: the first rows only, NULL = all; see runner.py)
 with found as (
     select incident_id, value, began_at, earlier.id as earlier_incident_id,
            earlier.at as earlier_began_at
@@ -29,17 +30,28 @@ with found as (
     ) v
     where earlier is not null
 ),
+chosen as (
+    -- The rows in the table's order, cut to $first_rows before the earlier incident's items
+    -- are listed and the titles joined: at 100,000 incidents most repeats are déjà vu.
+    -- Every row of `found` has an item not done when the repeat began (`pending_earlier`
+    -- keeps only those), so none drops out below.
+    select *, count(*) over () as pmdash_rows_in_all
+    from found
+    order by cast(began_at as date) desc, incident_id, value
+    limit cast($first_rows as bigint)
+),
 counted as (
     -- The earlier incident's items still not done when the repeat began (ids first, text
     -- after), from its items kept with until when each stayed not done
     -- (loaders/enrich/dashboard_facts.py).
     select incident_id, value, began_at, earlier_incident_id, earlier_began_at,
+           pmdash_rows_in_all,
            len(items) as items_not_done,
            array_to_string(list_sort(list_transform(items, lambda x: x.title)), '; ')
                as items_not_done_titles
     from (
         select f.*, list_filter(p.pending_items, lambda x: x.open_until > f.began_at) as items
-        from found f
+        from chosen f
         join incident_item_counts p on p.incident_id = f.earlier_incident_id
     ) pending
     where len(items) > 0
@@ -55,7 +67,8 @@ select
     cast(c.earlier_began_at as date) as earlier_date,
     c.items_not_done,
     c.items_not_done_titles,
-    case when regexp_matches(i.source_url, '^https?://') then i.source_url end as url
+    case when regexp_matches(i.source_url, '^https?://') then i.source_url end as url,
+    c.pmdash_rows_in_all
 from counted c
 join filtered_incidents i on i.incident_id = c.incident_id
 join incidents e on e.incident_id = c.earlier_incident_id

@@ -2,16 +2,28 @@
 -- severity, services, categories (each not stated marked with its basis: `api (mentioned)`)
 -- and action-item counts by status.
 -- uses: filtered_incidents, counted_services, counted_categories
--- Params: the filters
-with services as (
+-- Params: the filters; $first_rows (INTEGER: the first rows only, NULL = all; see runner.py)
+with chosen as (
+    -- The rows in the table's order, cut to $first_rows before their services and
+    -- categories are joined into text: a page shows 1,000 of 100,000 incidents.
+    select incident_id, count(*) over () as pmdash_rows_in_all
+    from filtered_incidents
+    order by incident_date desc nulls last, began_at desc nulls last, incident_id
+    limit cast($first_rows as bigint)
+),
+services as (
     select incident_id, string_agg(service || case when basis = 'stated' then '' else ' (' || basis || ')' end, ', ' order by service)
         as services
-    from counted_services group by incident_id
+    from counted_services
+    where incident_id in (select incident_id from chosen)
+    group by incident_id
 ),
 categories as (
     select incident_id, string_agg(category || case when basis = 'stated' then '' else ' (' || basis || ')' end, ', ' order by category)
         as categories
-    from counted_categories group by incident_id
+    from counted_categories
+    where incident_id in (select incident_id from chosen)
+    group by incident_id
 ),
 -- counted once per sync (loaders/enrich/dashboard_facts.py)
 items as (select * from incident_item_counts)
@@ -34,8 +46,10 @@ select
     coalesce(a.wont_do, 0) as wont_do,
     coalesce(a.unknown, 0) as unknown,
     f.time_to_detect_minutes,
-    f.time_to_recover_minutes
-from filtered_incidents f
+    f.time_to_recover_minutes,
+    chosen.pmdash_rows_in_all
+from chosen
+join filtered_incidents f on f.incident_id = chosen.incident_id
 left join services s on s.incident_id = f.incident_id
 left join categories c on c.incident_id = f.incident_id
 left join items a on a.incident_id = f.incident_id

@@ -139,6 +139,13 @@ LIMITED = """with pmdash_all as materialized (
 select *, (select count(*) from pmdash_all) as pmdash_rows_in_all from pmdash_all limit {limit}"""
 
 
+# A query may instead cut its rows itself, before it adds its costly columns (titles, lists
+# joined into text): it names `$first_rows` (the limit, NULL for every row) and returns
+# the count of all its rows in a `pmdash_rows_in_all` column, as LIMITED does. The runner
+# passes the limit within `first_rows` and NULL otherwise, and drops the column.
+FIRST_ROWS_PARAMETER = "first_rows"
+
+
 @contextmanager
 def first_rows(limit: int) -> Iterator[FirstRows]:
     """Within it, `run` returns only the first `limit` rows of its query (in the query's
@@ -160,18 +167,24 @@ def run(conn: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFra
     the cursor closes.
     """
     needed = parameters(name)
-    missing = needed - params.keys()
+    missing = needed - params.keys() - {FIRST_ROWS_PARAMETER}
     if missing:
         raise QueryError(f"Query {name} needs {', '.join(sorted(missing))}.")
-    values = {key: _plain(params[key]) for key in needed}
+    values = {key: _plain(params[key]) for key in needed - {FIRST_ROWS_PARAMETER}}
     counted = _FIRST_ROWS.get()
+    limits_itself = FIRST_ROWS_PARAMETER in needed
+    if limits_itself:
+        values[FIRST_ROWS_PARAMETER] = counted.limit if counted else None
     with conn.cursor() as cursor:
-        if counted is None:
+        if counted is None and not limits_itself:
             return cursor.execute(compose(name), values).df()
-        sql = LIMITED.format(sql=compose(name), limit=int(counted.limit))
+        sql = compose(name)
+        if counted is not None and not limits_itself:
+            sql = LIMITED.format(sql=sql, limit=int(counted.limit))
         frame = cursor.execute(sql, values).df()
-    counted.queries += 1
-    counted.rows_in_all = int(frame["pmdash_rows_in_all"].iloc[0]) if len(frame) else 0
+    if counted is not None:
+        counted.queries += 1
+        counted.rows_in_all = int(frame["pmdash_rows_in_all"].iloc[0]) if len(frame) else 0
     return frame.drop(columns="pmdash_rows_in_all")
 
 
