@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pandas as pd
 import streamlit as st
 
 from pages.ui import data, gaps, sidebar
 from pages.ui.navigation import run_page
 from pages.ui.widgets import download_button, rate_tile, table_block
-from queries import quarterly, recurrence, report, report_html, review_charts
+from queries import incidents, quarterly, recurrence, report, report_html, review_charts
 from queries.filters import DIMENSION_LABELS
 from queries.values import number
 
@@ -50,7 +51,7 @@ def render() -> None:
                         mime="application/zip", key="pack-zip", icon=":material/folder_zip:")  # fmt: skip
 
     if review.incidents == 0:
-        st.info("No incidents this quarter.")
+        st.info(f"No incidents this quarter.{_latest_with_incidents(quarter)}")
     st.subheader(f"{quarter} against {previous}")
     comparison = review.comparison
     rows = list(comparison.itertuples(index=False))
@@ -93,6 +94,16 @@ def render() -> None:
         "Opened: created in the quarter, else its incident's date is in it. Closed: done with a "
         "closing date in the quarter. Overdue: not done and due before the quarter's last day."
     )
+
+
+def _latest_with_incidents(shown: quarterly.Quarter) -> str:
+    """Where to look instead when the store ends before the quarter shown: a real corpus read
+    today opens on an empty latest complete quarter."""
+    last = data.call(incidents.date_bounds).iloc[0]["last_date"]
+    if pd.isna(last) or last.date() >= shown.start:
+        return ""
+    newest = quarterly.Quarter.containing(last.date())
+    return f" The newest post-mortem is of {newest}: choose it under Quarter."
 
 
 def _html(review: quarterly.QuarterReview) -> Callable[[], str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -539,3 +540,28 @@ def test_the_real_corpus_shows_no_empty_rows_or_database_names(
     at = open_page("data_sources")
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert set(spec["data"][0]["y"]) == {s.replace("_", " ") for s in SECTIONS}
+
+
+def test_a_store_that_ends_before_the_quarter_says_where_its_incidents_are(
+    corpus_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The real corpus ends in 2025Q3; read in 2026Q4 its Quarterly review opened on an empty
+    # latest complete quarter with nothing to say where its incidents are.
+    monkeypatch.setenv("PMDASH_DB", corpus_db)
+    last = scalar(corpus_db, "select max(incident_date) from incidents")
+    newest = f"{last.year}Q{(last.month - 1) // 3 + 1}"
+    at = open_page("quarterly_review", quarter="2026Q3")
+    assert last < date(2026, 7, 1) and newest == "2025Q3"
+    notes = [i.value for i in at.info]
+    assert (
+        f"No incidents this quarter. The newest post-mortem is of {newest}: choose it under Quarter."
+        in notes
+    )
+    at = open_page("quarterly_review", quarter=newest)
+    assert metric(at, "Incidents") == str(
+        scalar(
+            corpus_db,
+            f"select count(*) from incidents where {INCIDENT} and "
+            "incident_date between '2025-07-01' and '2025-09-30'",
+        )  # fmt: skip
+    )
