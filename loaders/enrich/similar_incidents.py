@@ -10,16 +10,20 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
-from loaders.enrich import similarity, themes
-from loaders.enrich.similarity import Document, Pair
+if TYPE_CHECKING:
+    from loaders.enrich import themes
+    from loaders.enrich.similarity import Pair
 
 NAME = "similar incidents"
+# The code that computes the step's tables, read as files: importing it loads scikit-learn
+# (~90 MB and a second or two), which a sync that changed nothing does not need.
 _CODE = hashlib.sha256(
-    b"".join(Path(m.__file__).read_bytes() for m in (similarity, themes) if m.__file__)
+    b"".join((Path(__file__).parent / name).read_bytes() for name in ("similarity.py", "themes.py"))
 ).hexdigest()[:16]
 TEXTS = """
 select incident_id,
@@ -66,6 +70,9 @@ class SimilarIncidents:
 
 
 def _compute(frame: pd.DataFrame, threshold: float) -> tuple[list[Pair], list[themes.Theme]]:
+    from loaders.enrich import similarity, themes
+    from loaders.enrich.similarity import Document
+
     ids = frame["incident_id"].tolist()
     documents = [
         Document(*row)
@@ -82,6 +89,8 @@ def _write(
     pairs: list[Pair],
     found: list[themes.Theme],
 ) -> None:
+    from loaders.enrich import similarity
+
     for table in ("similar_incidents", "incident_themes", "themes"):
         conn.execute(f"delete from {table}")  # constant table names
     names = _group_names(frame, similarity.groups(pairs, frame["incident_id"].tolist()))
