@@ -77,15 +77,18 @@ def timed_sync(folder: Path, db: Path) -> dict[str, float]:
         "t = time.perf_counter(); [r, *_] = sync(sys.argv[2], [source], None, steps_for(config))\n"
         "t = time.perf_counter() - t\n"
         "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
-        "print(json.dumps({'seconds': t, 'peak_mb': peak, 'loaded': r.loaded, 'unchanged': r.unchanged}))\n"
+        "result = {'seconds': t, 'peak_mb': peak, 'loaded': r.loaded, 'unchanged': r.unchanged}\n"
+        "open(sys.argv[3], 'w').write(json.dumps(result))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(folder), str(db)],
+    # The numbers go to a file of their own: what the sync prints is not the benchmark's.
+    measured = db.with_name(db.name + ".measured.json")
+    subprocess.run(
+        [sys.executable, "-c", code, str(folder), str(db), str(measured)],
         capture_output=True,
         text=True,
         check=True,
     )
-    return json.loads(out.stdout)
+    return json.loads(measured.read_text())
 
 
 def ingest_rows(documents: int) -> list[Row]:
