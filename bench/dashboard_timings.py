@@ -104,12 +104,15 @@ def render(db: Path, pages: list[str], *options: str) -> dict[str, Any]:
 
 def render_every_page_once(db: Path) -> tuple[float, dict[str, list[Call]]]:
     """P5: peak memory (MB) of one process that renders every page, keeping its caches; and
-    the calls each page made, for P3."""
+    the calls each page made, for P3, from a second such process. The recorder keeps what
+    it records: measured in the same process, P5 read 1,958 MB at 100,000 incidents where
+    the pages alone peak at 474 MB."""
+    peak = render(db, list(PAGES), "--keep-caches")["peak_mb"]
     with tempfile.TemporaryDirectory() as tmp:
         calls = Path(tmp) / "calls.pickle"
-        answer = render(db, list(PAGES), "--keep-caches", "--record", str(calls))
+        render(db, list(PAGES), "--keep-caches", "--record", str(calls))
         recorded = pickle.loads(calls.read_bytes())
-    return float(answer["peak_mb"]), recorded
+    return float(peak), recorded
 
 
 def render_each_page(db: Path) -> dict[str, dict[str, float]]:
