@@ -67,7 +67,7 @@ def timed_sync(folder: Path, db: Path) -> dict[str, float]:
     runs after the source (loaders.enrich.steps_for), as `pmdash sync` does; its wall time
     and peak memory (MB)."""
     code = (
-        "import json, resource, sys, time\n"
+        "import json, sys, time\n"
         "from loaders.config import Config, SourceConfig\n"
         "from loaders.enrich import steps_for\n"
         "from loaders.sources.git_folder import GitFolderSource\n"
@@ -76,7 +76,8 @@ def timed_sync(folder: Path, db: Path) -> dict[str, float]:
         "source = GitFolderSource.from_config(SourceConfig('bench', 'git', {'path': sys.argv[1]}), config)\n"
         "t = time.perf_counter(); [r, *_] = sync(sys.argv[2], [source], None, steps_for(config))\n"
         "t = time.perf_counter() - t\n"
-        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "status = open('/proc/self/status').read().split('VmHWM:')[1]\n"
+        "peak = int(status.split()[0]) / 1024  # VmHWM, kB: this process's own peak\n"
         "result = {'seconds': t, 'peak_mb': peak, 'loaded': r.loaded, 'unchanged': r.unchanged}\n"
         "open(sys.argv[3], 'w').write(json.dumps(result))\n"
     )
