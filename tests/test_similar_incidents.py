@@ -17,7 +17,7 @@ from bench import similarity as similarity_bench
 from loaders.config import Config
 from loaders.enrich import steps_for
 from loaders.enrich.similar_incidents import SimilarIncidents
-from loaders.enrich.similarity import Document, vectorize
+from loaders.enrich.similarity import Document, similar_pairs, vectorize
 from loaders.enrich.themes import find_themes
 from loaders.sync import sync
 
@@ -159,3 +159,19 @@ def test_the_benchmark_documents_run_through_the_step() -> None:
     assert result["documents"] == 60
     assert "similar pairs over" in str(result["message"])
     assert result["unchanged_message"] == "unchanged"
+
+
+def test_post_mortems_with_titles_and_no_body_are_compared_by_title() -> None:
+    # Ten or more documents with a title and no summary or causes (a page that is only its
+    # properties): the step failed ("0 features") instead of comparing the titles.
+    titles = ["Checkout outage after deploy", "Search index stale", "Login errors on mobile"]
+    documents = [Document(f"d{k:02d}", titles[k % 3], "", "") for k in range(12)]
+    vectors = vectorize(documents)
+    pairs = similar_pairs(vectors, [d.incident_id for d in documents], 0.5)
+    # Four documents share each title: 3 titles x 4·3 ordered pairs, every one at 1.0.
+    assert len(pairs) == 36
+    assert {p.similarity for p in pairs} == {1.0}
+    assert all(titles.index(documents[int(p.incident_id[1:])].title)
+               == titles.index(documents[int(p.similar_incident_id[1:])].title) for p in pairs)  # fmt: skip
+    # Themes read the bodies: with no body words there are none, and no failure.
+    assert find_themes([d.incident_id for d in documents], vectors.causes, vectors.body_terms) == []

@@ -133,6 +133,8 @@ def vectorize(documents: Sequence[Document]) -> Vectors:
         )
     stated = (causes.getnnz(axis=1) > 0).astype(np.float32)
     causes = sp.diags(stated) @ causes + sp.diags(1 - stated) @ summaries
+    if not body_terms.size:  # no body has a word: nothing to weigh (scikit-learn refuses)
+        return Vectors(titles, bodies, causes, title_terms, body_terms)
     return Vectors(titles, _heaviest(_weigh(bodies)), _weigh(causes), title_terms, body_terms)
 
 
