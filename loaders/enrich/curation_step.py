@@ -56,6 +56,8 @@ def restore(conn: duckdb.DuckDBPyConnection) -> None:
     """Undo the last run: drop curated rows, put back what they replaced (for the incident
     versions still stored), and forget the rest."""
     current = "join incidents i on i.incident_id = s.incident_id and i.loaded_at = s.loaded_at"
+    # Table and column names are this module's constants (LINKS), never input; values are
+    # parameters.
     for table, field in LINKS.values():
         conn.execute(f"delete from {table} where basis = 'curated'")  # constants
         conn.execute(
