@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 STORE ?= data/pmdash.duckdb
 
-.PHONY: run test check bench sync clean
+.PHONY: run test lint check bench sync clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,14 +26,16 @@ sync: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/python -m pytest
 
-# CI runs this (.ci/run): formatting, lint, types, import contracts, declared dependencies, tests.
-check: $(INSTALLED)
+# Formatting, lint, types, import contracts, declared dependencies.
+lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy loaders queries figures pages cli.py dashboard.py
 	$(BIN)/lint-imports
 	$(BIN)/deptry .
-	$(BIN)/python -m pytest
+
+# Everything CI runs (.ci/run): the lint, then the tests.
+check: lint test
 
 bench: $(INSTALLED)
 	$(BIN)/python -m bench
