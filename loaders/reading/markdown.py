@@ -268,34 +268,29 @@ def _collect(nodes: Sequence[Node], blocks: list[Block], lines: _Lines) -> None:
 
 
 def _item(node: Node, lines: _Lines) -> Item:
-    texts: list[str] = []
-    links: list[str] = []
-    children: list[Item] = []
-    struck = True
     # A tight list's item holds its inline nodes directly; a loose one's, in paragraphs.
+    # Each paragraph, and each run of inline nodes between blocks, is one text of the item.
+    runs: list[Sequence[Node]] = []
     inline: list[Node] = []
-    for child in [*node.children, None]:
-        if child is not None and child.name not in _BLOCKS:
+    children: list[Item] = []
+    for child in node.children:
+        if child.name not in _BLOCKS:
             inline.append(child)
             continue
         if inline:
-            text, found, whole_struck = _inline(inline)
-            texts.append(text)
-            links += found
-            struck = struck and whole_struck
+            runs.append(inline)
             inline = []
-        if child is None:
-            break
         if child.name == "paragraph":
-            text, found, whole_struck = _inline(child.children)
-            texts.append(text)
-            links += found
-            struck = struck and whole_struck
+            runs.append(child.children)
         elif child.name in ("bullet_list", "ordered_list"):
             children += [_item(li, lines) for li in child.children]
-    return Item(
-        "\n".join(texts), links, children, struck=struck and bool(texts), line=lines.of(node)
-    )
+    if inline:
+        runs.append(inline)
+    read = [_inline(run) for run in runs]
+    texts = [text for text, _, _ in read]
+    links = [link for _, found, _ in read for link in found]
+    struck = bool(texts) and all(whole_struck for _, _, whole_struck in read)
+    return Item("\n".join(texts), links, children, struck=struck, line=lines.of(node))
 
 
 def _table(node: Node, line: int | None) -> Table:
