@@ -438,6 +438,9 @@ def writer(db: str, *, lock_wait: float = LOCK_WAIT_SECONDS) -> Iterator[duckdb.
                 scratch_conn = duckdb.connect(str(scratch))
             except duckdb.Error as e:
                 raise _open_error(db, e) from None
+            # No progress bar: DuckDB draws it on stdout for long statements, into the
+            # output of `pmdash sync` and the logs of whoever runs it.
+            scratch_conn.execute("set enable_progress_bar = false")
             scratch_conn.execute(SCHEMA)
             _upgrade(scratch_conn, db)
             yield scratch_conn

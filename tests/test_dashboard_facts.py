@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 from conftest import git_source, query
 
 from loaders.enrich.dashboard_facts import DashboardFacts
@@ -87,3 +88,30 @@ def test_the_facts_follow_a_resync(tmp_path: Path) -> None:
     sync(db, [git_source(docs)], None, steps)
     assert query(db, "select open, done from incident_item_counts") == [{"open": 0, "done": 1}]
     assert query(db, "select * from vague_action_items") == []
+
+
+def test_a_sync_that_changed_nothing_keeps_the_facts_and_any_input_change_rebuilds_them(
+    tmp_path: Path,
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "pm.md").write_text(
+        "# 2024-05-01 Outage\n\n## Action items\n- [ ] Improve monitoring\n"
+    )
+    db = str(tmp_path / "store.duckdb")
+    [_, first] = sync(db, [git_source(docs)], None, [DashboardFacts()])
+    assert first.message.startswith("action items counted for 1 incidents")
+    # Nothing changed: the step compares its inputs and keeps what it wrote.
+    [_, again] = sync(db, [git_source(docs)], None, [DashboardFacts()])
+    assert again.message.startswith("unchanged")
+    assert query(db, "select open, done from incident_item_counts") == [{"open": 1, "done": 0}]
+    # No document changed, but the item's status did (as a tracker's answer changes it):
+    # the facts follow.
+    with duckdb.connect(db) as conn:
+        conn.execute("update action_items set status = 'done', closed_at = timestamp '2024-06-01'")
+        DashboardFacts().run(conn, changed=False)
+    assert query(db, "select open, done from incident_item_counts") == [{"open": 0, "done": 1}]
+    # Another window for déjà vu is another answer: rebuilt too.
+    with duckdb.connect(db) as conn:
+        assert DashboardFacts(window_days=30).run(conn, changed=False).startswith("action items")
+        assert DashboardFacts(window_days=30).run(conn, changed=False).startswith("unchanged")
