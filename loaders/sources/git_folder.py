@@ -16,6 +16,7 @@ import os
 import re
 import stat
 import subprocess
+from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -144,11 +145,17 @@ class GitFolderSource:
         with context.Pool(
             workers, _init_worker, (self.name, self.url_template, self.config)
         ) as pool:
-            # A slice at a time: the pool would otherwise queue every parsed record while
-            # the sync is still writing earlier ones, and memory would grow with the folder.
+            # Slices, two in flight: the workers parse the next slice while the sync writes
+            # this one's records (with one, they sat idle at every slice's end), and memory
+            # holds two slices' records, however large the folder.
+            in_flight: deque[Iterator[Outcome]] = deque()
             for start in range(0, len(pending), PARALLEL_SLICE):
                 batch = pending[start : start + PARALLEL_SLICE]
-                yield from pool.imap(_parse_in_worker, batch, chunksize=PARALLEL_CHUNK)
+                in_flight.append(pool.imap(_parse_in_worker, batch, chunksize=PARALLEL_CHUNK))
+                if len(in_flight) == 2:
+                    yield from in_flight.popleft()
+            while in_flight:
+                yield from in_flight.popleft()
 
     def _walk(self) -> Iterator[tuple[str, str | None]]:
         """(relative path, problem or None) for every file the globs select, in a stable order."""
