@@ -22,6 +22,12 @@ ACTION_STATUSES = ("open", "in_progress", "done", "wont_do", "unknown")
 STATUS_BASES = ("field", "checkbox", "marker", "emoji", "heading", "tracker", "none")
 POSTMORTEM_STATUSES = ("draft", "in_review", "published")
 KINDS = ("incident", "near_miss", "drill")
+# How a service or category was found (SPEC §4.5). The dashboard's sidebar counts all of them,
+# or only what a document states or a person curated.
+BASES = ("stated", "mentioned", "inferred", "curated")
+# The kinds the dashboard counts unless told otherwise: a post-mortem that does not state its
+# kind counts as an incident; drills and near misses are left out.
+DEFAULT_KINDS = ("incident",)
 
 
 @dataclass(slots=True)

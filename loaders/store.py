@@ -230,7 +230,15 @@ create table if not exists incident_recurrence (
     -- while they still were not done when it began (déjà vu), for the sync's window
     pending_earlier struct(kind varchar, service_basis varchar, category_basis varchar,
                            until timestamp, began_at timestamp, incident_id varchar)[] not null,
-    deja_vu_window_days integer not null
+    deja_vu_window_days integer not null,
+    -- numbers that order the rows as (dim, value) and (dim, value, began_at, incident_id):
+    -- the recurring-pattern windows sort these integers instead of the strings
+    value_no bigint,
+    seq bigint,
+    -- what `earlier` and `pending_earlier` give for the sidebar's default selection
+    -- (incidents, every basis): the latest earlier one's start, and the pending one
+    default_earlier_at timestamp,
+    default_pending struct(until timestamp, began_at timestamp, incident_id varchar)
 );
 """
 

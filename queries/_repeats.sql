@@ -6,30 +6,35 @@
 -- incident must be similar to this one itself: its group may also hold incidents that are
 -- similar only to others.
 -- The earlier incident is the latest of those kept per class (kind, bases) in `earlier`
--- that the filters count: no window over the whole history.
+-- that the filters count: no window over the whole history. For the default selection
+-- ($default_selection: incidents, every basis) the sync kept its start already
+-- (`default_earlier_at`), and the list is not read.
 -- uses: filtered_incidents, incident_values
--- Params: those of filtered_incidents and incident_values; $window_days (INTEGER)
+-- Params: those of filtered_incidents and incident_values; $window_days (INTEGER);
+--         $default_selection (BOOLEAN: the filters' kinds and bases are the default ones)
 select
     f.incident_id,
     p.value,
     p.began_at,
-    p.previous.incident_id as previous_incident_id,
-    p.previous.began_at as previous_began_at,
-    coalesce(p.previous.began_at >= p.began_at - to_days(cast($window_days as integer)), false)
+    p.previous_began_at,
+    coalesce(p.previous_began_at >= p.began_at - to_days(cast($window_days as integer)), false)
         as is_repeat
 from (
     select
         v.incident_id,
         v.value,
         v.began_at,
-        list_max(list_transform(
-            list_filter(v.earlier, lambda e:
-                list_contains(cast($kinds as varchar[]), e.kind)
-                and (e.service_basis is null
-                     or list_contains(cast($bases as varchar[]), e.service_basis))
-                and (e.category_basis is null
-                     or list_contains(cast($bases as varchar[]), e.category_basis))),
-            lambda e: {'began_at': e.began_at, 'incident_id': e.incident_id})) as previous
+        case
+            when cast($default_selection as boolean) then v.default_earlier_at
+            else list_max(list_transform(
+                list_filter(v.earlier, lambda e:
+                    list_contains(cast($kinds as varchar[]), e.kind)
+                    and (e.service_basis is null
+                         or list_contains(cast($bases as varchar[]), e.service_basis))
+                    and (e.category_basis is null
+                         or list_contains(cast($bases as varchar[]), e.category_basis))),
+                lambda e: e.began_at))
+        end as previous_began_at
     from incident_values v
 ) p
 join filtered_incidents f on f.incident_id = p.incident_id

@@ -9,25 +9,33 @@
 -- For `similar`, only the earlier incidents similar to this one itself count.
 -- uses: filtered_incidents, incident_values
 -- Params: the filters; $dim; $window_days (the sync's window: recurrence.deja_vu checks);
+--         $default_selection (BOOLEAN: the filters' kinds and bases are the default ones);
 --         $first_rows (INTEGER: the first rows only, NULL = all; see runner.py)
-with found as (
-    select incident_id, value, began_at, earlier.id as earlier_incident_id,
-           earlier.at as earlier_began_at
-    from (
-        select v.incident_id, v.value, v.began_at,
-               list_max(list_transform(
+with pending as materialized (
+    -- Materialized: DuckDB would otherwise work the lists out twice, for the filter below
+    -- and for the columns. For the default selection the sync kept the answer
+    -- (`default_pending`) and the list is not read.
+    select v.incident_id, v.value, v.began_at,
+           case
+               when cast($default_selection as boolean) then v.default_pending
+               else list_max(list_transform(
                    list_filter(v.pending_earlier, lambda e:
                        list_contains(cast($kinds as varchar[]), e.kind)
                        and (e.service_basis is null
                             or list_contains(cast($bases as varchar[]), e.service_basis))
                        and (e.category_basis is null
                             or list_contains(cast($bases as varchar[]), e.category_basis))),
-                   lambda e: {'until': e.until, 'at': e.began_at, 'id': e.incident_id}))
-                   as earlier
-        from incident_values v
-        where v.incident_id in (select incident_id from filtered_incidents)
-          and v.deja_vu_window_days = cast($window_days as integer)
-    ) v
+                   lambda e: {'until': e.until, 'began_at': e.began_at,
+                              'incident_id': e.incident_id}))
+           end as earlier
+    from incident_values v
+    where v.incident_id in (select incident_id from filtered_incidents)
+      and v.deja_vu_window_days = cast($window_days as integer)
+),
+found as (
+    select incident_id, value, began_at, earlier.incident_id as earlier_incident_id,
+           earlier.began_at as earlier_began_at
+    from pending
     where earlier is not null
 ),
 chosen as (
@@ -60,7 +68,7 @@ select
     c.incident_id,
     i.title,
     cast(c.began_at as date) as incident_date,
-    i.severity_label as severity,
+    coalesce(i.severity, 'unrated') as severity,  -- severity_label of filtered_incidents
     c.value,
     c.earlier_incident_id,
     e.title as earlier_title,
@@ -70,6 +78,8 @@ select
     case when regexp_matches(i.source_url, '^https?://') then i.source_url end as url,
     c.pmdash_rows_in_all
 from counted c
-join filtered_incidents i on i.incident_id = c.incident_id
+-- Selected incidents already: read from `incidents`, not from filtered_incidents a second
+-- time, which DuckDB would keep whole, titles and all.
+join incidents i on i.incident_id = c.incident_id
 join incidents e on e.incident_id = c.earlier_incident_id
 order by incident_date desc, c.incident_id, c.value

@@ -15,14 +15,16 @@ from typing import Any
 
 import pandas as pd
 
+from loaders import model
 from loaders.model import KINDS
 
 # How a service or category was found (SPEC §4.5). The sidebar's switch counts all of them, or
-# only what a document states or a person curated.
-BASES = ("stated", "mentioned", "inferred", "curated")
+# only what a document states or a person curated. Defined with the model: a sync keeps
+# answers for the default selection (loaders/enrich/recurrence_facts.py).
+BASES = model.BASES
 FIRM_BASES = ("stated", "curated")
 UNRATED = "unrated"  # the severity label of incidents whose document states none
-DEFAULT_KINDS = ("incident",)
+DEFAULT_KINDS = model.DEFAULT_KINDS
 DIMENSIONS = ("service_category", "service", "category", "similar")
 # The default repeat: same service and same category, "the same kind of incident in the same
 # place". By service alone nearly every incident of a busy team repeats within 180 days.

@@ -7,50 +7,54 @@
 -- Params: the filters; $dim; $window_days (INTEGER); $as_of (DATE)
 with fixed as (
     -- `fixed_at` is counted once per sync (loaders/enrich/dashboard_facts.py).
-    select incident_id, fixed_at, items from incident_item_counts where fixed_at is not null
-),
-judged as (
-    select distinct v.incident_id
-    from incident_values v
-    where v.began_at is not null
+    select c.incident_id, c.fixed_at, c.items, v.value, v.value_no
+    from incident_item_counts c
+    join incident_values v on v.incident_id = c.incident_id
+    where c.fixed_at is not null
+      and c.incident_id in (select incident_id from filtered_incidents)
 ),
 struck as (
+    -- The first incident (by start, then id, then value) that struck after the fix: the
+    -- least of the later ones, found by grouping rather than numbering every pair (a window
+    -- over 300,000 pairs was most of this query's time at 100,000 incidents).
     select
         f.incident_id,
-        v.value,
-        later.incident_id as repeat_id,
-        later.began_at as repeat_began_at,
-        row_number() over (partition by f.incident_id
-                           order by later.began_at, later.incident_id, v.value)
-            as nth
+        min({'began_at': later.began_at, 'incident_id': later.incident_id, 'value': f.value})
+            as first
     from fixed f
-    join incident_values v on v.incident_id = f.incident_id
     join incident_values later
-        on later.value = v.value
+        on later.value_no = f.value_no
        and later.incident_id <> f.incident_id
        and later.began_at > f.fixed_at
        and later.began_at <= f.fixed_at + to_days(cast($window_days as integer))
+    group by f.incident_id
+),
+judged as (
+    select incident_id, any_value(fixed_at) as fixed_at, any_value(items) as items
+    from fixed
+    group by incident_id
 )
 select
     i.incident_id,
     i.title,
     i.incident_date,
-    i.severity_label as severity,
+    coalesce(i.severity, 'unrated') as severity,  -- severity_label of filtered_incidents
     f.items,
     cast(f.fixed_at as date) as fixed_on,
     case
-        when s.repeat_id is not null then 'no'
+        when s.first is not null then 'no'
         when cast(f.fixed_at as date) + cast($window_days as integer) <= cast($as_of as date)
             then 'yes'
         else 'so far'
     end as held,
-    s.value as struck_again_by,
+    s.first.value as struck_again_by,
     r.title as repeat_title,
-    cast(s.repeat_began_at as date) as repeat_date,
+    cast(s.first.began_at as date) as repeat_date,
     case when regexp_matches(i.source_url, '^https?://') then i.source_url end as url
-from fixed f
-join filtered_incidents i on i.incident_id = f.incident_id
-join judged j on j.incident_id = f.incident_id
-left join struck s on s.incident_id = f.incident_id and s.nth = 1
-left join incidents r on r.incident_id = s.repeat_id
+from judged f
+-- Selected incidents already (`fixed`): read from `incidents`, not from filtered_incidents a
+-- second time, which DuckDB would keep whole, titles and all.
+join incidents i on i.incident_id = f.incident_id
+left join struck s on s.incident_id = f.incident_id
+left join incidents r on r.incident_id = s.first.incident_id
 order by held, fixed_on desc, i.incident_id

@@ -16,7 +16,7 @@ import pandas as pd
 
 from loaders.store import StoreError
 from queries import incidents
-from queries.filters import DEFAULT_DIM, DIMENSION_LABELS, DIMENSIONS, Filters
+from queries.filters import BASES, DEFAULT_DIM, DEFAULT_KINDS, DIMENSION_LABELS, DIMENSIONS, Filters
 from queries.runner import run, run_aside
 
 # A dimension is the default repeat dimension when at least this share of the incidents
@@ -75,6 +75,14 @@ def dimension_note(conn: duckdb.DuckDBPyConnection, filters: Filters, dim: str) 
     )
 
 
+def _params(filters: Filters) -> dict[str, Any]:
+    """The filters' parameters, and whether their kinds and bases are the sidebar's default
+    ones, for which the sync kept the repeat answers (loaders/enrich/recurrence_facts.py)."""
+    params = filters.params()
+    default = set(params["kinds"]) == set(DEFAULT_KINDS) and set(params["bases"]) == set(BASES)
+    return {**params, "default_selection": default}
+
+
 def _check(dim: str) -> None:
     if dim not in DIMENSIONS:
         raise ValueError(f"dim must be one of {', '.join(DIMENSIONS)}, not {dim!r}")
@@ -85,7 +93,7 @@ def repeat_summary(
 ) -> pd.DataFrame:
     """One row: incidents, repeats, repeat_rate, without_value (incidents with no `dim`)."""
     _check(dim)
-    return run(conn, "repeat_summary", **filters.params(), dim=dim, window_days=window_days)
+    return run(conn, "repeat_summary", **_params(filters), dim=dim, window_days=window_days)
 
 
 def repeat_summary_by_period(
@@ -104,7 +112,7 @@ def repeat_summary_by_period(
     frame = run(
         conn,
         "repeat_summary_by_period",
-        **filters.between(None, None).params(),
+        **_params(filters.between(None, None)),
         current_start=filters.start,
         current_end=filters.end,
         previous_start=previous.start,
@@ -119,7 +127,7 @@ def repeat_rate_by_quarter(
     conn: duckdb.DuckDBPyConnection, filters: Filters, *, dim: str, window_days: int
 ) -> pd.DataFrame:
     _check(dim)
-    return run(conn, "repeat_rate_by_quarter", **filters.params(), dim=dim, window_days=window_days)
+    return run(conn, "repeat_rate_by_quarter", **_params(filters), dim=dim, window_days=window_days)
 
 
 def repeat_rate_by_value(
@@ -185,11 +193,11 @@ def fix_held(
     """Incidents whose action items are all done: did the same kind of incident strike again
     within the window after the last one closed? (SPEC §6 "Fix held?")"""
     _check(dim)
-    return run(conn, "fix_held", **filters.params(), dim=dim, window_days=window_days, as_of=as_of)
+    return run(conn, "fix_held", **_params(filters), dim=dim, window_days=window_days, as_of=as_of)
 
 
 def service_category_matrix(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    return run(conn, "service_category_matrix", **filters.params())
+    return run(conn, "service_category_matrix", **_params(filters))
 
 
 def _per_value(
@@ -197,5 +205,5 @@ def _per_value(
 ) -> pd.DataFrame:
     """A query with one row per dimension value, its `value` column named after the dimension."""
     _check(dim)
-    frame = run(conn, name, **filters.params(), dim=dim, **params)
+    frame = run(conn, name, **_params(filters), dim=dim, **params)
     return frame.rename(columns={"value": dim})

@@ -1,16 +1,26 @@
 -- Recurring patterns: each value with at least $threshold incidents inside a window of
 -- $window_days days, how many incidents form the pattern, when it began and last struck.
 -- $active_from keeps only patterns with an incident on or after that date (NULL = all).
+-- The fullest window is counted among the pattern's incidents only: every incident of a
+-- window that holds $threshold or more belongs to the pattern, and the fullest one does.
 -- uses: filtered_incidents, incident_values, pattern_members
 -- Params: the filters; $dim; $window_days; $threshold; $active_from (DATE or NULL)
 select
     value,
     count(*) as incidents,
-    max(most_in_window) as most_in_one_window,
+    max(in_window) as most_in_one_window,
     cast(min(began_at) as date) as first_date,
     cast(max(began_at) as date) as last_date
-from pattern_members
-group by value
+from (
+    select
+        value, value_no, began_at,
+        count(*) over (
+            partition by value_no order by began_at
+            range between current row and to_days(cast($window_days as integer)) following
+        ) as in_window
+    from pattern_members
+) counted
+group by value_no, value
 having cast($active_from as date) is null
     or max(began_at) >= cast(cast($active_from as date) as timestamp)
 order by incidents desc, last_date desc, value

@@ -23,11 +23,19 @@ longest. That depends on the window, so `pending_earlier` keeps it per class for
 `[recurrence] window_days` of the sync (`deja_vu_window_days`): the two windows over every
 incident that the déjà vu query ran on every view (1.5 s of its 3 s at 100,000 incidents)
 run once per sync. A dashboard whose window differs says to sync again.
+
+Reading those lists for the selection in hand is itself most of a repeat query's time at
+100,000 incidents (a lambda over every row, twice in déjà vu). The sidebar's default
+selection (incidents, every basis) is what nearly every view asks for, so each row also
+keeps what the lists give for it: `default_earlier_at` and `default_pending`. A query reads
+them when the view's kinds and bases are the default ones and the lists otherwise.
 """
 
 from __future__ import annotations
 
 import duckdb
+
+from loaders.model import BASES, DEFAULT_KINDS
 
 KEEP = """
 insert into incident_recurrence
@@ -130,7 +138,16 @@ earlier as (
 select r.dim, r.value, r.service, r.category, r.incident_id, r.began_at, r.kind,
        r.service_basis, r.category_basis, coalesce(e.earlier, []) as earlier,
        coalesce(e.pending_earlier, []) as pending_earlier,
-       cast($window_days as integer) as deja_vu_window_days
+       cast($window_days as integer) as deja_vu_window_days,
+       r.value_no,
+       row_number() over (order by r.dim, r.value, r.began_at, r.incident_id) as seq,
+       -- What queries/_repeats.sql and deja_vu.sql read from the lists for the default
+       -- selection, with their very expressions.
+       list_max(list_transform(list_filter(e.earlier, lambda x: {DEFAULT}),
+                               lambda x: x.began_at)) as default_earlier_at,
+       list_max(list_transform(list_filter(e.pending_earlier, lambda x: {DEFAULT}),
+                               lambda x: {'until': x.until, 'began_at': x.began_at,
+                                          'incident_id': x.incident_id})) as default_pending
 from valued r
 left join earlier e on e.row_no = r.row_no
 -- A page reads one dimension at a time: stored together, its rows are read alone.
@@ -138,11 +155,22 @@ order by r.dim, r.value, r.began_at, r.incident_id
 """
 
 
+# An entry of `earlier` or `pending_earlier` the default selection counts.
+DEFAULT = """list_contains(cast($default_kinds as varchar[]), x.kind)
+    and (x.service_basis is null or list_contains(cast($default_bases as varchar[]), x.service_basis))
+    and (x.category_basis is null
+         or list_contains(cast($default_bases as varchar[]), x.category_basis))"""
+
+
 def keep_incident_recurrence(conn: duckdb.DuckDBPyConnection, window_days: int) -> int:
     """Rewrite `incident_recurrence` from the incidents, their services, categories, similar
     incidents and items not done as they are now, déjà vu for a window of `window_days`;
     how many rows it holds."""
     conn.execute("delete from incident_recurrence")
-    conn.execute(KEEP, {"window_days": window_days})
+    conn.execute(
+        KEEP.replace("{DEFAULT}", DEFAULT),
+        {"window_days": window_days, "default_kinds": list(DEFAULT_KINDS),
+         "default_bases": list(BASES)},
+    )  # fmt: skip
     (rows,) = conn.execute("select count(*) from incident_recurrence").fetchone() or (0,)
     return int(rows)
