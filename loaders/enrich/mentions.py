@@ -21,8 +21,6 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from wordfreq import zipf_frequency
-
 from loaders.enrich.catalog import CatalogService
 
 SHORT_ALIAS = 2  # letters or fewer: must be written exactly
@@ -36,6 +34,10 @@ def written_exactly(alias: str) -> bool:
     """Whether an alias counts only when written exactly as in the catalog."""
     if len(alias) <= SHORT_ALIAS:
         return True
+    # Imported here: wordfreq takes a tenth of a second to import, and a sync that matches
+    # no new catalog alias (every re-sync of an unchanged folder) never asks.
+    from wordfreq import zipf_frequency
+
     return alias.isalpha() and zipf_frequency(alias.lower(), "en") >= PLAIN_WORD_ZIPF
 
 
