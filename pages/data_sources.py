@@ -50,7 +50,7 @@ def render() -> None:
         render_sync_button(config, db)
 
     st.subheader("Last sync per source")
-    table_block(data.call(quality.sync_status), "sync-status",
+    table_block(data.table("sync-status", view), "sync-status",
                 empty="No sync has run on this store yet.")  # fmt: skip
 
     st.subheader("Trackers")

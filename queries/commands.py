@@ -7,7 +7,9 @@ the way every command finds it (`--db`, `$PMDASH_DB`, the config, data/pmdash.du
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -20,11 +22,10 @@ from loaders.config import Config, load_config, store_location
 from loaders.model import KINDS, ConfigError
 from loaders.store import StoreError, connect_read_only, is_file_store
 from queries import quarterly, recurrence, report, report_html, review_charts
-from queries.export import to_csv_bytes
 from queries.filters import DEFAULT_KINDS, DIMENSIONS, Filters
 from queries.incidents import PERIODS
 from queries.quality import DURATION_GROUPS
-from queries.tables import TABLES, View, table
+from queries.tables import TABLES, View, write_csv
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 
@@ -138,12 +139,15 @@ def export_command(table_name: str, out: str, config_path: str | None, db: str |
         duration_by=duration_by,
         as_of=as_of.date() if as_of else None,
     )
-    frame = table(conn, table_name, view)
     if out == "-":
-        sys.stdout.buffer.write(to_csv_bytes(frame))
+        with tempfile.TemporaryDirectory(prefix="pmdash-csv-") as folder:
+            path = Path(folder) / f"{table_name}.csv"
+            write_csv(conn, table_name, view, path)
+            with path.open("rb") as written:
+                shutil.copyfileobj(written, sys.stdout.buffer)
         return
-    Path(out).write_bytes(to_csv_bytes(frame))
-    click.echo(f"wrote {len(frame)} rows to {out}", err=True)
+    rows = write_csv(conn, table_name, view, Path(out))
+    click.echo(f"wrote {rows} rows to {out}", err=True)
 
 
 @click.command("report")

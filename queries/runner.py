@@ -26,6 +26,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+from duckdb.sqltypes import DuckDBPyType
 
 SQL_DIR = Path(__file__).resolve().parent
 _USES = re.compile(r"^--\s*uses:\s*(.+)$", re.MULTILINE)
@@ -144,6 +145,21 @@ select *, (select count(*) from pmdash_all) as pmdash_rows_in_all from pmdash_al
 # the count of all its rows in a `pmdash_rows_in_all` column, as LIMITED does. The runner
 # passes the limit within `first_rows` and NULL otherwise, and drops the column.
 FIRST_ROWS_PARAMETER = "first_rows"
+ROWS_IN_ALL_COLUMN = "pmdash_rows_in_all"
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A query as `run` would send it: its SQL and parameter values, and its result's
+    columns and DuckDB types (the runner's own `pmdash_rows_in_all` among them, if named)."""
+
+    sql: str
+    values: dict[str, Any]
+    columns: list[str]
+    types: list[DuckDBPyType]
+
+
+_QUERIES: ContextVar[list[Query] | None] = ContextVar("queries", default=None)
 
 
 @contextmanager
@@ -156,6 +172,20 @@ def first_rows(limit: int) -> Iterator[FirstRows]:
         yield counted
     finally:
         _FIRST_ROWS.reset(token)
+
+
+@contextmanager
+def queries_only() -> Iterator[list[Query]]:
+    """Within it, `run` reads no rows: it adds each query it is asked for to the yielded list
+    (every row, not `first_rows`) and returns an empty frame with the query's columns, so the
+    Python around a query (a column renamed) still runs. For a table whose rows DuckDB writes
+    straight to a file (queries/export.py)."""
+    asked: list[Query] = []
+    token = _QUERIES.set(asked)
+    try:
+        yield asked
+    finally:
+        _QUERIES.reset(token)
 
 
 def run(conn: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:
@@ -171,6 +201,9 @@ def run(conn: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFra
     if missing:
         raise QueryError(f"Query {name} needs {', '.join(sorted(missing))}.")
     values = {key: _plain(params[key]) for key in needed - {FIRST_ROWS_PARAMETER}}
+    asked = _QUERIES.get()
+    if asked is not None:
+        return _ask(conn, name, values, asked)
     counted = _FIRST_ROWS.get()
     limits_itself = FIRST_ROWS_PARAMETER in needed
     if limits_itself:
@@ -184,18 +217,34 @@ def run(conn: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFra
         frame = cursor.execute(sql, values).df()
     if counted is not None:
         counted.queries += 1
-        counted.rows_in_all = int(frame["pmdash_rows_in_all"].iloc[0]) if len(frame) else 0
-    return frame.drop(columns="pmdash_rows_in_all")
+        counted.rows_in_all = int(frame[ROWS_IN_ALL_COLUMN].iloc[0]) if len(frame) else 0
+    return frame.drop(columns=ROWS_IN_ALL_COLUMN)
+
+
+def _ask(
+    conn: duckdb.DuckDBPyConnection, name: str, values: dict[str, Any], asked: list[Query]
+) -> pd.DataFrame:
+    """`run` within `queries_only`: the query noted, its columns as an empty frame."""
+    if FIRST_ROWS_PARAMETER in parameters(name):
+        values = {**values, FIRST_ROWS_PARAMETER: None}  # every row
+    sql = compose(name)
+    with conn.cursor() as cursor:
+        # A relation is only planned, not run, until its rows are asked for.
+        relation = cursor.sql(sql, params=values)
+        query = Query(sql, values, list(relation.columns), list(relation.types))
+    asked.append(query)
+    return pd.DataFrame(columns=[c for c in query.columns if c != ROWS_IN_ALL_COLUMN])
 
 
 def run_aside(conn: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:
-    """`run`, whole even within `first_rows`: for a check a table makes beside its one
-    query of rows."""
-    token = _FIRST_ROWS.set(None)
+    """`run`, whole and run even within `first_rows` or `queries_only`: for a check a table
+    makes beside its one query of rows."""
+    first, asked = _FIRST_ROWS.set(None), _QUERIES.set(None)
     try:
         return run(conn, name, **params)
     finally:
-        _FIRST_ROWS.reset(token)
+        _QUERIES.reset(asked)
+        _FIRST_ROWS.reset(first)
 
 
 def _plain(value: Any) -> Any:

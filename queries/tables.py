@@ -1,19 +1,22 @@
 """Every table pmdash can export, by the name `pmdash export` and the CSV downloads use.
 
-A page's download and `pmdash export NAME` call the same function with the same `View`,
-so the CSV from the command line holds exactly the rows the page shows.
+A page's download and `pmdash export NAME` call the same function (`write_csv`) with the same
+`View`, so the CSV from the command line holds exactly the rows the page shows, byte for byte.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from queries import action_items, incidents, overview, quality, recurrence, runner, similar
+from queries.export import copy_csv, to_csv_bytes
 from queries.filters import DEFAULT_DIM, Filters
 
 # Most rows a page shows of a table. Streamlit ships a dataframe whole (as Arrow) on every
@@ -133,12 +136,70 @@ def first_rows(
         frame = table(conn, name, view)
     if counted.queries != 1:
         raise RuntimeError(f"table {name!r} ran {counted.queries} queries; first_rows needs one")
-    # What the whole table is, for its CSV (pages/ui/widgets.csv_button).
-    frame.attrs.update({ROWS_IN_ALL: counted.rows_in_all, "table": name, "view": view})
+    frame.attrs[ROWS_IN_ALL] = counted.rows_in_all
+    return mark(frame, name, view)
+
+
+def mark(frame: pd.DataFrame, name: str, view: View) -> pd.DataFrame:
+    """Note on `frame` (in its attrs) that it is table `name` of `view`, or its first rows:
+    its CSV is then that table's (`marked_view`, pages/ui/widgets.csv_button)."""
+    shape = {"rows": len(frame), "columns": list(frame.columns)}
+    frame.attrs.update({"table": name, "view": view, **shape})
     return frame
+
+
+def marked_view(frame: pd.DataFrame, name: str) -> View | None:
+    """The view of table `name` when `frame` is that table as `mark` noted it; None for any
+    other frame, one made from it too (pandas hands attrs on to a frame's filtered rows)."""
+    view, attrs = frame.attrs.get("view"), frame.attrs
+    untouched = attrs.get("rows") == len(frame) and attrs.get("columns") == list(frame.columns)
+    return view if attrs.get("table") == name and isinstance(view, View) and untouched else None
 
 
 def rows_in_all(frame: pd.DataFrame) -> int:
     """How many rows the table has whose first rows `frame` holds (`first_rows`); a frame
     with all of its rows: its length."""
     return int(frame.attrs.get(ROWS_IN_ALL, len(frame)))
+
+
+# Tables put together in Python from their query's rows (tiles from several queries, period
+# labels, sums over sources): a few tiles or a chart's rows, whose CSV pandas writes from
+# the frame. Every other table is one query whose CSV DuckDB writes (`write_csv`).
+ASSEMBLED = ("kpis", "incidents-by-severity", "incidents-by-service", "incidents-by-category",
+             "incidents-by-source", "incidents-by-team", "hygiene")  # fmt: skip
+
+
+def write_csv(conn: duckdb.DuckDBPyConnection, name: str, view: View, path: Path) -> int:
+    """Write `table(conn, name, view)` to `path` as CSV (queries/export.py); returns its rows.
+
+    A table of one query is written by DuckDB straight from the query (export.copy_csv): at
+    100,000 incidents the whole table never becomes a DataFrame. The table's function runs
+    with `runner.queries_only`, so the query and the column names it ends with (a `value`
+    column named after the repeat dimension) are the function's own."""
+    if name not in TABLES:
+        raise KeyError(f"No table {name!r}; pmdash knows {', '.join(TABLES)}.")
+    if name in ASSEMBLED:
+        frame = table(conn, name, view)
+        path.write_bytes(to_csv_bytes(frame))
+        return len(frame)
+    with runner.queries_only() as asked:
+        shape = table(conn, name, view)
+    if len(asked) != 1:
+        raise RuntimeError(f"table {name!r} ran {len(asked)} queries; list it in ASSEMBLED")
+    [query] = asked
+    columns = [c for c in query.columns if c != runner.ROWS_IN_ALL_COLUMN]
+    names = list(shape.columns)
+    # The function may rename the query's columns, not move, add or drop them: those would
+    # be a different table from the rows DuckDB writes.
+    moved = [n for n, c in zip(names, columns, strict=False) if n != c and n in columns]
+    if len(names) != len(columns) or moved:
+        raise RuntimeError(f"table {name!r} changes its query's columns; list it in ASSEMBLED")
+    return copy_csv(conn, query, names, path)
+
+
+def csv_bytes(conn: duckdb.DuckDBPyConnection, name: str, view: View) -> bytes:
+    """The CSV of a table (`write_csv`), through a file of its own that is gone after."""
+    with tempfile.TemporaryDirectory(prefix="pmdash-csv-") as folder:
+        path = Path(folder) / f"{name}.csv"
+        write_csv(conn, name, view, path)
+        return path.read_bytes()

@@ -66,7 +66,8 @@ def connection() -> duckdb.DuckDBPyConnection:
 
 @st.cache_data(ttl="10m", max_entries=256, show_spinner=False)
 def _table(db: str, version: tuple[int, int, int] | None, name: str, view: View) -> pd.DataFrame:
-    return tables.table(_connection(db, version), name, view)
+    # Marked for its CSV (widgets.csv_button), as tables.first_rows marks its frames.
+    return tables.mark(tables.table(_connection(db, version), name, view), name, view)
 
 
 def table(name: str, view: View) -> pd.DataFrame:
@@ -85,16 +86,17 @@ def _first_rows(
 def first_rows(name: str, view: View) -> pd.DataFrame:
     """The first rows of one of the long tables (queries/tables.LONG) for this view, cached;
     `tables.rows_in_all` says how many rows the whole table has. Only those rows reach the
-    browser and the cache; the CSV asks for every row when it is downloaded (`whole_table`)."""
+    browser and the cache; the CSV asks for every row when it is downloaded (`table_csv`)."""
     db = store_path()
     return _first_rows(db, store_version(db), name, view)
 
 
-def whole_table(name: str, view: View) -> pd.DataFrame:
-    """Every row of a table, not cached: for a download of a long table, made only when
-    the button is clicked."""
+def table_csv(name: str, view: View) -> bytes:
+    """The CSV of a table, every row, as `pmdash export NAME` writes it (tables.write_csv:
+    DuckDB writes it from the table's query). Not cached: made only when its download button
+    is clicked."""
     db = store_path()
-    return tables.table(_connection(db, store_version(db)), name, view)
+    return tables.csv_bytes(_connection(db, store_version(db)), name, view)
 
 
 @st.cache_data(ttl="10m", max_entries=256, show_spinner=False)

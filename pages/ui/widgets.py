@@ -2,10 +2,11 @@
 with its CSV, KPI tiles, and an empty-state line.
 
 Tables read like a report through labels.py (labels, formats, coloured labels, title first,
-ids hidden). The CSV of a block is made from the very frame the block shows, with the column
-names and order the query gives (the same as `pmdash export NAME`; labels.py says why), so
-the download holds exactly the rows on screen. A table whose rows are incidents opens the
-clicked one in the incident panel (`opens=`, selection.py).
+ids hidden). The CSV of a block keeps the column names and order the query gives (labels.py
+says why): the CSV of one of the exportable tables is `pmdash export NAME`'s, written by
+DuckDB when the button is clicked, with every row of a long table the block shows the first
+rows of; any other frame is written as the block shows it. A table whose rows are incidents
+opens the clicked one in the incident panel (`opens=`, selection.py).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import streamlit as st
 
 from pages.ui import data, drill, labels, selection
 from queries.export import to_csv_bytes
-from queries.tables import ROWS_SHOWN, View, rows_in_all
+from queries.tables import ROWS_SHOWN, View, marked_view, rows_in_all
 from queries.values import NO_DENOMINATOR, NO_VALUE, missing, number, percent
 
 # Said under every chart: a screen reader (or anyone) gets the chart's numbers as text there.
@@ -39,10 +40,15 @@ def download_button(
 
 
 def csv_button(frame: pd.DataFrame, name: str) -> None:
+    """The download of `frame` as `name`.csv. The frame of an exportable table as
+    data.table or data.first_rows gave it is written by the store (data.table_csv): every
+    row, the bytes of `pmdash export NAME`. Any other frame (a part of a table a page picked,
+    an incident's panel) is written as it is."""
+    view = marked_view(frame, name)
+
     def make() -> bytes:
-        if rows_in_all(frame) > len(frame):
-            # The first rows of a long table (data.first_rows): the file asks for every row.
-            return to_csv_bytes(data.whole_table(frame.attrs["table"], frame.attrs["view"]))
+        if view is not None:
+            return data.table_csv(name, view)
         return to_csv_bytes(frame)
 
     download_button(
