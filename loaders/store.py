@@ -211,6 +211,48 @@ create table if not exists incident_item_counts (
 create table if not exists vague_action_items (
     action_item_id varchar primary key, incident_id varchar not null, reason varchar not null
 );
+-- Each action item with what the Action items page filters and counts it by, worked out
+-- once per sync so a page query reads one table and needs no join (dashboard_facts.py):
+-- its incident's filter columns, its effective status, and per-item results that depend on
+-- the item and its incident only. Overdue depends on the day it is judged at, so it is kept
+-- as the days it is overdue on: overdue_from <= day < overdue_until.
+create table if not exists action_item_facts (
+    item_no bigint not null,  -- a number of its own, to find the row again
+    action_item_id varchar not null,
+    incident_id varchar not null,
+    incident_date date,
+    severity varchar not null,  -- 'unrated' when the document states none
+    source varchar not null,
+    kind varchar not null,  -- 'incident' when the document states none
+    status varchar not null,
+    status_basis varchar not null,
+    owner varchar,
+    due_date date,
+    titled boolean not null,
+    opened_on date,  -- the item's created_at, else its incident's date
+    opened_quarter varchar,  -- '2026Q2', of opened_on
+    days_to_close integer,  -- done items with closed_at: days from opened_on to closed
+    on_time boolean,  -- done items with closed_at and due_date: closed by the due date
+    overdue_from date,
+    overdue_until date,  -- 'infinity' while open or in progress
+    has_ticket boolean not null,  -- names a ticket key
+    has_ticket_or_url boolean not null,  -- a ticket key or a link
+    asked_a_tracker boolean not null,
+    drift varchar,  -- how document and tracker disagree (action_item_drift.sql); NULL if not
+    drift_rank bigint,  -- the drift table's order, over all items
+    vague_reason varchar,  -- vague_action_items.reason
+    -- What the page's lists of items show beside them (action_items, incidents): a list
+    -- then reads one table, and only for the rows it shows.
+    title varchar,
+    ticket varchar,
+    ticket_url varchar,
+    tracker_kind varchar,
+    document_status varchar,
+    tracker_status varchar,
+    tracker_checked_at timestamp,
+    incident_title varchar,
+    incident_url varchar  -- the incident's source_url
+);
 -- Each dated incident with each value of each repeat dimension, and per class of incidents
 -- (kind, bases) with the same value the latest that began before it
 -- (loaders/enrich/recurrence_facts.py).
@@ -261,7 +303,7 @@ TABLES = (
     "service_catalog", "enrichment_marks", "curation_stash",
     "similar_incidents", "themes", "incident_themes", "enrichment_state",
     "tracker_tickets", "tracker_lookups", "incident_item_counts", "vague_action_items",
-    "incident_recurrence",
+    "action_item_facts", "incident_recurrence",
 )  # fmt: skip
 LOCK_WAIT_SECONDS = 30.0
 

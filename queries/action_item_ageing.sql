@@ -1,10 +1,16 @@
 -- Age on $as_of of the items not known to be finished (open, in_progress, and unknown as its
 -- own band), in buckets of days since opened (created_at, else the incident date).
--- uses: filtered_incidents, filtered_items, items_as_of
+-- uses: item_facts
 -- Params: the filters; $as_of (DATE)
+with aged as (
+    select status, opened_on, date_diff('day', opened_on, cast($as_of as date)) as age_days
+    from item_facts
+    where status in ('open', 'in_progress', 'unknown')
+      and (opened_on is null or opened_on <= cast($as_of as date))
+)
 select
     case
-        when opened_at is null then 'no date'
+        when opened_on is null then 'no date'
         when age_days <= 30 then '0–30 days'
         when age_days <= 90 then '31–90 days'
         when age_days <= 180 then '91–180 days'
@@ -13,9 +19,7 @@ select
     end as age_bucket,
     status,
     count(*) as items
-from items_as_of
-where status in ('open', 'in_progress', 'unknown')
-  and (opened_at is null or cast(opened_at as date) <= cast($as_of as date))
+from aged
 group by 1, 2
 order by list_position(['0–30 days', '31–90 days', '91–180 days', '181–365 days',
                         'over 365 days', 'no date'], age_bucket),

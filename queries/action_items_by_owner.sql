@@ -1,6 +1,6 @@
 -- Action items per owner ('(no owner)' when the document names none): counts per status,
 -- closure rate (done / (done + open + in_progress)) and overdue on $as_of.
--- uses: filtered_incidents, filtered_items, items_as_of
+-- uses: item_facts
 -- Params: the filters; $as_of (DATE)
 select
     coalesce(owner, '(no owner)') as owner,
@@ -13,7 +13,8 @@ select
     count(*) filter (where status = 'done')
         / nullif(count(*) filter (where status in ('done', 'open', 'in_progress')), 0)
         as closure_rate,
-    count(*) filter (where is_overdue) as overdue
-from items_as_of
+    count(*) filter (where overdue_from <= cast($as_of as date)
+                       and cast($as_of as date) < overdue_until) as overdue
+from item_facts
 group by all
 order by items desc, owner

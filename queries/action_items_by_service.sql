@@ -1,6 +1,6 @@
 -- Action items per service of their incident (an item of an incident with two services
 -- counts in both): counts per status, closure rate and overdue on $as_of.
--- uses: filtered_incidents, filtered_items, items_as_of, counted_services
+-- uses: item_facts, counted_services
 -- Params: the filters; $as_of (DATE)
 select
     s.service,
@@ -13,8 +13,9 @@ select
     count(*) filter (where i.status = 'done')
         / nullif(count(*) filter (where i.status in ('done', 'open', 'in_progress')), 0)
         as closure_rate,
-    count(*) filter (where i.is_overdue) as overdue
-from items_as_of i
+    count(*) filter (where i.overdue_from <= cast($as_of as date)
+                       and cast($as_of as date) < i.overdue_until) as overdue
+from item_facts i
 join counted_services s on s.incident_id = i.incident_id
 where len(cast($services as varchar[])) = 0
    or list_contains(cast($services as varchar[]), s.service)

@@ -1,21 +1,33 @@
 -- Overdue action items on $as_of (as defined in _items_as_of.sql), most overdue first, with
 -- owner, due date, ticket and the post-mortem they come from (its id opens it on the page).
--- uses: filtered_incidents, filtered_items, items_as_of
--- Params: the filters; $as_of (DATE)
+-- uses: item_facts
+-- Params: the filters; $as_of (DATE);
+--         $first_rows (INTEGER: the first rows only, NULL = all; see runner.py)
+with shown as (
+    -- The rows in the table's order, cut to $first_rows on their keys alone; only the rows
+    -- kept have their titles, tickets and links read (at 500,000 items, 100,000 can be
+    -- overdue).
+    select item_no, due_date, action_item_id, count(*) over () as pmdash_rows_in_all
+    from item_facts
+    where overdue_from <= cast($as_of as date) and cast($as_of as date) < overdue_until
+    order by due_date, action_item_id
+    limit cast($first_rows as bigint)
+)
 select
-    action_item_id,
-    title,
-    owner,
-    due_date,
-    date_diff('day', due_date, cast($as_of as date)) as days_overdue,
-    status,
-    ticket,
-    case when regexp_matches(ticket_url, '^https?://') then ticket_url end as ticket_url,
-    incident_id,
-    incident_title,
-    incident_date,
-    severity,
-    incident_url
-from items_as_of
-where is_overdue
-order by due_date, action_item_id
+    f.action_item_id,
+    f.title,
+    f.owner,
+    f.due_date,
+    date_diff('day', f.due_date, cast($as_of as date)) as days_overdue,
+    f.status,
+    f.ticket,
+    case when regexp_matches(f.ticket_url, '^https?://') then f.ticket_url end as ticket_url,
+    f.incident_id,
+    f.incident_title,
+    f.incident_date,
+    f.severity,
+    case when regexp_matches(f.incident_url, '^https?://') then f.incident_url end as incident_url,
+    s.pmdash_rows_in_all
+from shown s
+join action_item_facts f on f.item_no = s.item_no
+order by s.due_date, s.action_item_id

@@ -2,20 +2,29 @@
 -- with the reason and their post-mortem: the vague-item list. The vague-item rule
 -- (loaders/hygiene.py) judged each title once per sync into vague_action_items; an item
 -- with no title at all is counted as vague by the hygiene shares but not listed here.
--- uses: filtered_incidents, filtered_items
--- Params: the filters
+-- uses: item_facts
+-- Params: the filters;
+--         $first_rows (INTEGER: the first rows only, NULL = all; see runner.py)
+with shown as (
+    -- Cut to $first_rows on the keys alone; only the rows kept have their titles read.
+    select item_no, incident_date, action_item_id, count(*) over () as pmdash_rows_in_all
+    from item_facts
+    where vague_reason is not null and titled and status in ('open', 'in_progress', 'unknown')
+    order by incident_date desc nulls last, action_item_id
+    limit cast($first_rows as bigint)
+)
 select
-    i.action_item_id,
-    i.title,
-    v.reason,
-    i.owner,
-    i.due_date,
-    i.status,
-    i.ticket,
-    i.incident_title,
-    i.incident_date,
-    i.incident_url
-from filtered_items i
-join vague_action_items v on v.action_item_id = i.action_item_id
-where i.status in ('open', 'in_progress', 'unknown') and i.title is not null
-order by i.incident_date desc nulls last, i.action_item_id
+    f.action_item_id,
+    f.title,
+    f.vague_reason as reason,
+    f.owner,
+    f.due_date,
+    f.status,
+    f.ticket,
+    f.incident_title,
+    f.incident_date,
+    case when regexp_matches(f.incident_url, '^https?://') then f.incident_url end as incident_url,
+    s.pmdash_rows_in_all
+from shown s
+join action_item_facts f on f.item_no = s.item_no
+order by s.incident_date desc nulls last, s.action_item_id

@@ -4,15 +4,18 @@
 stayed not done and which ones, until when (déjà vu), and when the last of them closed when
 all are done (Fix held?);
 `vague_action_items` the items whose title the vague-item rule flags (loaders/hygiene.py,
-the rule `pmdash lint` uses), with its reason; `incident_recurrence` each incident's values
-of the repeat dimensions and its earlier incidents (loaders/enrich/recurrence_facts.py).
-The first two depend on an item and its incident
+the rule `pmdash lint` uses), with its reason; `action_item_facts` each item with its
+incident's filter columns and what the Action items page counts it by;
+`incident_recurrence` each incident's values of the repeat dimensions and its earlier
+incidents (loaders/enrich/recurrence_facts.py).
+The first three depend on an item and its incident
 only, never on the dashboard's filters, so a page filters and sums them and gets what the
 whole computation gave. The step runs after the trackers, whose answers set an item's
-effective status, and rewrites both tables on every sync (a second or so at 500,000 items:
-every title is judged once however many items share it). A fingerprint of everything the
-step reads (its input tables, this code, the window) is kept in `enrichment_state`, so a sync
-that changed nothing (`make bench` P2) keeps the tables as they are.
+effective status, and rewrites the tables on every sync that changed what they are worked
+out from (two seconds or so at 500,000 items: every title is judged once however many items
+share it). A fingerprint of everything the step reads (its input tables, this code, the
+window) is kept in `enrichment_state`, so a sync that changed nothing (`make bench` P2) keeps
+the tables as they are.
 """
 
 from __future__ import annotations
@@ -81,6 +84,69 @@ _CODE = hashlib.sha256(
     + SCHEMA.encode()
 ).hexdigest()[:16]
 VAGUE_START = r"^[\s\p{Z}]*(?:" + "|".join(re.escape(v) for v in VAGUE_VERBS) + ")"
+# One row per action item for the Action items page (README, the store): each value here is
+# what a page query used to work out per item on every view, after joining the item to its
+# incident (_filtered_items.sql, _items_as_of.sql). Overdue on a day D (SPEC §6) is: due
+# before D, opened on or before D, and open or in progress on D (done items until the day
+# they closed), so it is the days overdue_from <= D < overdue_until; no day is baked in.
+ITEM_FACTS = """
+insert into action_item_facts
+with items as (
+    select
+        a.action_item_id, a.incident_id, i.incident_date,
+        coalesce(i.severity, 'unrated') as severity, i.source_name as source,
+        coalesce(i.kind, 'incident') as kind, a.status, a.status_basis, a.owner, a.due_date,
+        a.title, a.ticket, a.ticket_url, a.tracker_kind, a.document_status, a.tracker_status,
+        a.tracker_checked_at, i.title as incident_title, i.source_url as incident_url,
+        coalesce(cast(a.created_at as date), i.incident_date) as opened_on,
+        cast(a.closed_at as date) as closed_on,
+        a.ticket is not null as has_ticket,
+        a.ticket is not null or a.ticket_url is not null as has_ticket_or_url,
+        a.tracker_state is not null as asked_a_tracker,
+        case
+            when a.tracker_state = 'not_found' then 'tracker does not know the ticket'
+            when a.tracker_state = 'forbidden' then 'tracker refuses to show the ticket'
+            when a.tracker_state = 'found' and a.document_status = 'done'
+                 and a.tracker_status in ('open', 'in_progress')
+                then 'done in the document, open in the tracker'
+            when a.tracker_state = 'found' and a.document_status in ('open', 'in_progress')
+                 and a.tracker_status in ('done', 'wont_do')
+                then 'open in the document, closed in the tracker'
+        end as drift,
+        v.reason as vague_reason
+    from action_items a
+    join incidents i on i.incident_id = a.incident_id
+    left join vague_action_items v on v.action_item_id = a.action_item_id
+),
+-- The drift table's order (action_item_drift.sql) numbered once over all items: any
+-- selection of them keeps it, so the list sorts one number and reads the titles of the
+-- rows it shows only.
+drift_ranks as (
+    select action_item_id,
+           row_number() over (order by drift, incident_date desc nulls last, incident_title,
+                                       title, action_item_id) as drift_rank
+    from items
+    where drift is not null
+)
+select
+    row_number() over (),
+    action_item_id, incident_id, incident_date, severity, source, kind, status, status_basis,
+    owner, due_date, title is not null, opened_on,
+    strftime(opened_on, '%Y') || 'Q' || quarter(opened_on),
+    case when status = 'done' then date_diff('day', opened_on, closed_on) end,
+    case when status = 'done' then closed_on <= due_date end,
+    case when due_date is not null
+              and (status in ('open', 'in_progress') or (status = 'done' and closed_on is not null))
+         -- greatest() skips a NULL opened_on: then only the due date counts.
+         then greatest(due_date + 1, opened_on) end,
+    case when status = 'done' then closed_on else date 'infinity' end,
+    has_ticket, has_ticket_or_url, asked_a_tracker, drift, drift_rank,
+    vague_reason,
+    title, ticket, ticket_url, tracker_kind, document_status, tracker_status, tracker_checked_at,
+    incident_title, incident_url
+from items
+left join drift_ranks using (action_item_id)
+"""
 
 
 class DashboardFacts:
@@ -121,6 +187,8 @@ class DashboardFacts:
             )
         finally:
             conn.unregister("judged_titles")
+        conn.execute("delete from action_item_facts")
+        conn.execute(ITEM_FACTS)
         (incidents,) = conn.execute("select count(*) from incident_item_counts").fetchone() or (0,)
         (vague,) = conn.execute("select count(*) from vague_action_items").fetchone() or (0,)
         # Services, categories, kinds and similar incidents can change in any step before.
