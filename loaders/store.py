@@ -273,14 +273,17 @@ create table if not exists incident_recurrence (
     pending_earlier struct(kind varchar, service_basis varchar, category_basis varchar,
                            until timestamp, began_at timestamp, incident_id varchar)[] not null,
     deja_vu_window_days integer not null,
-    -- numbers that order the rows as (dim, value) and (dim, value, began_at, incident_id):
-    -- the recurring-pattern windows sort these integers instead of the strings
+    -- numbers that order the rows as (dim, value), and the rows of a value as (began_at,
+    -- incident_id): the recurring-pattern windows sort these integers, not the strings
     value_no bigint,
     seq bigint,
     -- what `earlier` and `pending_earlier` give for the sidebar's default selection
     -- (incidents, every basis): the latest earlier one's start, and the pending one
     default_earlier_at timestamp,
-    default_pending struct(until timestamp, began_at timestamp, incident_id varchar)
+    default_pending struct(until timestamp, began_at timestamp, incident_id varchar),
+    -- for an incident whose action items are all done: the first incident of the default
+    -- selection with the same value that began after the last closed (Fix held?)
+    default_next struct(began_at timestamp, incident_id varchar)
 );
 """
 

@@ -10,7 +10,7 @@
 -- Params: $dim ('service' | 'category' | 'service_category' | 'similar'); $services,
 --         $categories, $kinds, $bases
 select r.incident_id, r.value, r.began_at, r.earlier, r.pending_earlier, r.deja_vu_window_days,
-       r.value_no, r.seq, r.default_earlier_at, r.default_pending
+       r.value_no, r.seq, r.default_earlier_at, r.default_pending, r.default_next
 from incident_recurrence r
 where r.dim = $dim
   and list_contains(cast($kinds as varchar[]), r.kind)

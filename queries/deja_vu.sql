@@ -43,7 +43,7 @@ chosen as (
     -- are listed and the titles joined: at 100,000 incidents most repeats are déjà vu.
     -- Every row of `found` has an item not done when the repeat began (`pending_earlier`
     -- keeps only those), so none drops out below.
-    select *, count(*) over () as pmdash_rows_in_all
+    select *, (select count(*) from found) as pmdash_rows_in_all
     from found
     order by cast(began_at as date) desc, incident_id, value
     limit cast($first_rows as bigint)

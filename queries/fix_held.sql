@@ -4,30 +4,41 @@
 -- 'yes' when the whole window passed without one by $as_of, 'so far' while it is still open.
 -- Incidents with no value of the dimension, or no date, cannot be judged and are left out.
 -- uses: filtered_incidents, incident_values
--- Params: the filters; $dim; $window_days (INTEGER); $as_of (DATE)
-with fixed as (
+-- Params: the filters; $dim; $window_days (INTEGER); $as_of (DATE);
+--         $default_selection (BOOLEAN: the filters' kinds and bases are the default ones)
+with fixed as materialized (
     -- `fixed_at` is counted once per sync (loaders/enrich/dashboard_facts.py).
-    select c.incident_id, c.fixed_at, c.items, v.value, v.value_no
+    select c.incident_id, c.fixed_at, c.items, v.value, v.value_no, v.default_next
     from incident_item_counts c
     join incident_values v on v.incident_id = c.incident_id
     where c.fixed_at is not null
       and c.incident_id in (select incident_id from filtered_incidents)
 ),
 struck as (
-    -- The first incident (by start, then id, then value) that struck after the fix: the
-    -- least of the later ones, found by grouping rather than numbering every pair (a window
-    -- over 300,000 pairs was most of this query's time at 100,000 incidents).
-    select
-        f.incident_id,
-        min({'began_at': later.began_at, 'incident_id': later.incident_id, 'value': f.value})
-            as first
-    from fixed f
-    join incident_values later
-        on later.value_no = f.value_no
-       and later.incident_id <> f.incident_id
-       and later.began_at > f.fixed_at
-       and later.began_at <= f.fixed_at + to_days(cast($window_days as integer))
-    group by f.incident_id
+    -- The first incident (by start, then id, then value) that struck after the fix, within
+    -- the window. For the default selection the sync kept each row's first later incident
+    -- (`default_next`); otherwise the least of the later rows, found by grouping.
+    select incident_id, min(first) as first
+    from (
+        select f.incident_id,
+               {'began_at': f.default_next.began_at, 'incident_id': f.default_next.incident_id,
+                'value': f.value} as first
+        from fixed f
+        where cast($default_selection as boolean)
+          and f.default_next.began_at
+              <= f.fixed_at + to_days(cast($window_days as integer))
+        union all
+        select f.incident_id,
+               {'began_at': later.began_at, 'incident_id': later.incident_id, 'value': f.value}
+        from fixed f
+        join incident_values later
+            on later.value_no = f.value_no
+           and later.incident_id <> f.incident_id
+           and later.began_at > f.fixed_at
+           and later.began_at <= f.fixed_at + to_days(cast($window_days as integer))
+        where not cast($default_selection as boolean)
+    ) later_ones
+    group by incident_id
 ),
 judged as (
     select incident_id, any_value(fixed_at) as fixed_at, any_value(items) as items

@@ -5,22 +5,28 @@
 -- window that holds $threshold or more belongs to the pattern, and the fullest one does.
 -- uses: filtered_incidents, incident_values, pattern_members
 -- Params: the filters; $dim; $window_days; $threshold; $active_from (DATE or NULL)
-select
-    value,
-    count(*) as incidents,
-    max(in_window) as most_in_one_window,
-    cast(min(began_at) as date) as first_date,
-    cast(max(began_at) as date) as last_date
-from (
+with patterns as (
     select
-        value, value_no, began_at,
-        count(*) over (
-            partition by value_no order by began_at
-            range between current row and to_days(cast($window_days as integer)) following
-        ) as in_window
-    from pattern_members
-) counted
-group by value_no, value
-having cast($active_from as date) is null
-    or max(began_at) >= cast(cast($active_from as date) as timestamp)
+        value_no,
+        count(*) as incidents,
+        max(in_window) as most_in_one_window,
+        cast(min(began_at) as date) as first_date,
+        cast(max(began_at) as date) as last_date
+    from (
+        select
+            value_no, began_at,
+            count(*) over (
+                partition by value_no order by began_at
+                range between current row and to_days(cast($window_days as integer)) following
+            ) as in_window
+        from pattern_members
+    ) counted
+    group by value_no
+    having cast($active_from as date) is null
+        or max(began_at) >= cast(cast($active_from as date) as timestamp)
+)
+select v.value, p.incidents, p.most_in_one_window, p.first_date, p.last_date
+from patterns p
+join (select distinct value_no, value from incident_recurrence where dim = $dim) v
+  on v.value_no = p.value_no
 order by incidents desc, last_date desc, value

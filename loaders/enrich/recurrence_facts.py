@@ -27,8 +27,11 @@ run once per sync. A dashboard whose window differs says to sync again.
 Reading those lists for the selection in hand is itself most of a repeat query's time at
 100,000 incidents (a lambda over every row, twice in déjà vu). The sidebar's default
 selection (incidents, every basis) is what nearly every view asks for, so each row also
-keeps what the lists give for it: `default_earlier_at` and `default_pending`. A query reads
-them when the view's kinds and bases are the default ones and the lists otherwise.
+keeps what the lists give for it: `default_earlier_at` and `default_pending`; and, for Fix
+held?, `default_next`: the first incident of that selection with the same value that began
+after this incident's action items were all done (a window here instead of pairing every
+fixed incident with every later one on each view). A query reads them when the view's kinds
+and bases are the default ones, and works from the lists and rows otherwise.
 """
 
 from __future__ import annotations
@@ -73,10 +76,14 @@ valued as materialized (
     select v.*, d.began_at, d.kind, c.class, c.class_no,
            row_number() over () as row_no,
            dense_rank() over (order by v.dim, v.value) as value_no,
+           -- The order of the rows of a value, which the pattern windows sort by.
+           row_number() over (partition by v.dim, v.value order by d.began_at, v.incident_id)
+               as seq,
            -- Until when an action item of it stayed not done (loaders/enrich/dashboard_facts.py).
            case when p.pending_until is not null
                 then {'until': p.pending_until, 'at': d.began_at, 'id': v.incident_id} end
-               as pending
+               as pending,
+           p.fixed_at  -- when the last of its items closed, if all are done (Fix held?)
     from dimension_values v
     join dated d on d.incident_id = v.incident_id
     join class_numbers c
@@ -134,32 +141,62 @@ earlier as (
                      filter (where pending.until > began_at)) as pending_earlier
     from latest_of_class
     group by all
+),
+fix_timeline as (
+    -- Fix held? (queries/fix_held.sql): the rows the default selection counts, and for each
+    -- row of an incident whose items are all done a probe at when the last one closed,
+    -- ordered after the rows that began at that very time (only later ones count).
+    select value_no, began_at as moment, 0 as probe, row_no, incident_id,
+           {'began_at': began_at, 'incident_id': incident_id} as incident
+    from valued
+    where {DEFAULT_ROW}
+    union all
+    select value_no, fixed_at, 1, row_no, incident_id, null
+    from valued
+    where fixed_at is not null
+),
+next_after_fix as (
+    -- The first of the rows after each probe that is not the incident itself.
+    select row_no, case when first.incident_id <> incident_id then first else second end as next
+    from (
+        select row_no, incident_id, probe,
+               first_value(incident ignore nulls) over later as first,
+               nth_value(incident, 2 ignore nulls) over later as second
+        from fix_timeline
+        window later as (partition by value_no order by moment, probe, incident_id
+                         rows between 1 following and unbounded following)
+    ) probes
+    where probe = 1
 )
 select r.dim, r.value, r.service, r.category, r.incident_id, r.began_at, r.kind,
        r.service_basis, r.category_basis, coalesce(e.earlier, []) as earlier,
        coalesce(e.pending_earlier, []) as pending_earlier,
        cast($window_days as integer) as deja_vu_window_days,
        r.value_no,
-       row_number() over (order by r.dim, r.value, r.began_at, r.incident_id) as seq,
+       r.seq,
        -- What queries/_repeats.sql and deja_vu.sql read from the lists for the default
        -- selection, with their very expressions.
        list_max(list_transform(list_filter(e.earlier, lambda x: {DEFAULT}),
                                lambda x: x.began_at)) as default_earlier_at,
        list_max(list_transform(list_filter(e.pending_earlier, lambda x: {DEFAULT}),
                                lambda x: {'until': x.until, 'began_at': x.began_at,
-                                          'incident_id': x.incident_id})) as default_pending
+                                          'incident_id': x.incident_id})) as default_pending,
+       n.next as default_next
 from valued r
 left join earlier e on e.row_no = r.row_no
+left join next_after_fix n on n.row_no = r.row_no
 -- A page reads one dimension at a time: stored together, its rows are read alone.
-order by r.dim, r.value, r.began_at, r.incident_id
+order by r.value_no, r.seq
 """
 
 
-# An entry of `earlier` or `pending_earlier` the default selection counts.
-DEFAULT = """list_contains(cast($default_kinds as varchar[]), x.kind)
-    and (x.service_basis is null or list_contains(cast($default_bases as varchar[]), x.service_basis))
-    and (x.category_basis is null
-         or list_contains(cast($default_bases as varchar[]), x.category_basis))"""
+# An entry of `earlier` or `pending_earlier` (x.), or a row (no prefix), the default
+# selection counts.
+COUNTED_BY_DEFAULT = """list_contains(cast($default_kinds as varchar[]), {x}kind)
+    and ({x}service_basis is null
+         or list_contains(cast($default_bases as varchar[]), {x}service_basis))
+    and ({x}category_basis is null
+         or list_contains(cast($default_bases as varchar[]), {x}category_basis))"""
 
 
 def keep_incident_recurrence(conn: duckdb.DuckDBPyConnection, window_days: int) -> int:
@@ -168,7 +205,9 @@ def keep_incident_recurrence(conn: duckdb.DuckDBPyConnection, window_days: int) 
     how many rows it holds."""
     conn.execute("delete from incident_recurrence")
     conn.execute(
-        KEEP.replace("{DEFAULT}", DEFAULT),
+        KEEP.replace("{DEFAULT}", COUNTED_BY_DEFAULT.format(x="x.")).replace(
+            "{DEFAULT_ROW}", COUNTED_BY_DEFAULT.format(x="")
+        ),
         {"window_days": window_days, "default_kinds": list(DEFAULT_KINDS),
          "default_bases": list(BASES)},
     )  # fmt: skip
