@@ -24,12 +24,15 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
-from duckdb.sqltypes import DuckDBPyType
 
 from queries.runner import ROWS_IN_ALL_COLUMN, Query
+
+if TYPE_CHECKING:  # duckdb.sqltypes from DuckDB 1.4 on (duckdb.typing before)
+    from duckdb.sqltypes import DuckDBPyType
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -114,8 +117,8 @@ def copy_csv(conn: duckdb.DuckDBPyConnection, query: Query, names: list[str], pa
     column of the query, the runner's row count left out); returns how many rows it wrote.
 
     The query's columns are renamed by position (`c0`, `c1`, …), so two of one name cannot
-    clash. The SQL around the query is made of its types and `names` only: every value, the
-    file's path too, is a parameter."""
+    clash. The SQL around the query is made of its types, `names` and the path only: every
+    value stays a parameter."""
     kept = [i for i, c in enumerate(query.columns) if c != ROWS_IN_ALL_COLUMN]
     if len(kept) != len(names):
         raise ValueError(f"{len(names)} names for the {len(kept)} columns of the query")
@@ -124,14 +127,17 @@ def copy_csv(conn: duckdb.DuckDBPyConnection, query: Query, names: list[str], pa
         f"{_cells(f'c{i}', query.types[i])} as {_identifier(name)}"
         for i, name in zip(kept, names, strict=True)
     )
+    # COPY takes its file as a parameter only from DuckDB 1.4 on: the path is quoted as a SQL
+    # literal, as loaders.store quotes the one ATTACH takes. It is the caller's file.
+    literal = "'" + str(path).replace("'", "''") + "'"
     # The rows come in the query's order: a projection reads its subquery's rows in order,
     # and COPY writes them in order (DuckDB's preserve_insertion_order, on by default).
     sql = (
         f"copy (select {cells} from (\n{query.sql}\n) as pmdash_table({positions})) "
-        f"to $pmdash_csv_file ({COPY_OPTIONS})"
+        f"to {literal} ({COPY_OPTIONS})"
     )
     with conn.cursor() as cursor:
-        [(rows,)] = cursor.execute(sql, {**query.values, "pmdash_csv_file": str(path)}).fetchall()
+        [(rows,)] = cursor.execute(sql, query.values).fetchall()
     return int(rows)
 
 

@@ -22,11 +22,13 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
-from duckdb.sqltypes import DuckDBPyType
+
+if TYPE_CHECKING:  # duckdb.sqltypes from DuckDB 1.4 on (duckdb.typing before)
+    from duckdb.sqltypes import DuckDBPyType
 
 SQL_DIR = Path(__file__).resolve().parent
 _USES = re.compile(r"^--\s*uses:\s*(.+)$", re.MULTILINE)

