@@ -217,13 +217,18 @@ create table if not exists vague_action_items (
 -- the item and its incident only. Overdue depends on the day it is judged at, so it is kept
 -- as the days it is overdue on: overdue_from <= day < overdue_until.
 create table if not exists action_item_facts (
-    item_no bigint not null,  -- a number of its own, to find the row again
+    -- the vague-item list's order (newest incident first, then id), in which rows are stored
+    item_no bigint not null,
     action_item_id varchar not null,
     incident_id varchar not null,
     incident_date date,
     severity varchar not null,  -- 'unrated' when the document states none
     source varchar not null,
     kind varchar not null,  -- 'incident' when the document states none
+    -- its incident's services and categories with how each was found (incident_services,
+    -- incident_categories), for the sidebar's filters and basis switch without a join
+    services struct(service varchar, basis varchar)[] not null,
+    categories struct(category varchar, basis varchar)[] not null,
     status varchar not null,
     status_basis varchar not null,
     owner varchar,
@@ -240,6 +245,7 @@ create table if not exists action_item_facts (
     asked_a_tracker boolean not null,
     drift varchar,  -- how document and tracker disagree (action_item_drift.sql); NULL if not
     drift_rank bigint,  -- the drift table's order, over all items
+    due_rank bigint,  -- the overdue list's order: due date, then id
     vague_reason varchar,  -- vague_action_items.reason
     -- What the page's lists of items show beside them (action_items, incidents): a list
     -- then reads one table, and only for the rows it shows.

@@ -7,10 +7,11 @@ with shown as (
     -- The rows in the table's order, cut to $first_rows on their keys alone; only the rows
     -- kept have their titles, tickets and links read (at 500,000 items, 100,000 can be
     -- overdue).
-    select item_no, due_date, action_item_id, count(*) over () as pmdash_rows_in_all
+    -- due_rank numbers the items by due date, then by id: this list's order.
+    select item_no, due_rank, count(*) over () as pmdash_rows_in_all
     from item_facts
     where overdue_from <= cast($as_of as date) and cast($as_of as date) < overdue_until
-    order by due_date, action_item_id
+    order by due_rank
     limit cast($first_rows as bigint)
 )
 select
@@ -30,4 +31,4 @@ select
     s.pmdash_rows_in_all
 from shown s
 join action_item_facts f on f.item_no = s.item_no
-order by s.due_date, s.action_item_id
+order by s.due_rank

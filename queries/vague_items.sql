@@ -7,10 +7,11 @@
 --         $first_rows (INTEGER: the first rows only, NULL = all; see runner.py)
 with shown as (
     -- Cut to $first_rows on the keys alone; only the rows kept have their titles read.
-    select item_no, incident_date, action_item_id, count(*) over () as pmdash_rows_in_all
+    -- item_no numbers the items newest incident first, then by id: this list's order.
+    select item_no, count(*) over () as pmdash_rows_in_all
     from item_facts
     where vague_reason is not null and titled and status in ('open', 'in_progress', 'unknown')
-    order by incident_date desc nulls last, action_item_id
+    order by item_no
     limit cast($first_rows as bigint)
 )
 select
@@ -27,4 +28,4 @@ select
     s.pmdash_rows_in_all
 from shown s
 join action_item_facts f on f.item_no = s.item_no
-order by s.incident_date desc nulls last, s.action_item_id
+order by s.item_no

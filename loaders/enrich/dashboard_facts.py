@@ -113,14 +113,33 @@ with items as (
                  and a.tracker_status in ('done', 'wont_do')
                 then 'open in the document, closed in the tracker'
         end as drift,
-        v.reason as vague_reason
+        v.reason as vague_reason,
+        coalesce(s.services, []) as services,
+        coalesce(c.categories, []) as categories
     from action_items a
     join incidents i on i.incident_id = a.incident_id
     left join vague_action_items v on v.action_item_id = a.action_item_id
+    left join (
+        select incident_id, list({'service': service, 'basis': basis}) as services
+        from incident_services group by incident_id
+    ) s on s.incident_id = a.incident_id
+    left join (
+        select incident_id, list({'category': category, 'basis': basis}) as categories
+        from incident_categories group by incident_id
+    ) c on c.incident_id = a.incident_id
 ),
--- The drift table's order (action_item_drift.sql) numbered once over all items: any
--- selection of them keeps it, so the list sorts one number and reads the titles of the
--- rows it shows only.
+-- The orders of the page's lists numbered once over all items: any selection of them keeps
+-- them, so a list sorts one number and reads the titles of the rows it shows only. item_no:
+-- the vague-item list's (newest incident first, then id), and the table is stored in it;
+-- due_rank: the overdue list's (due date, then id); drift_rank: the drift table's.
+orders as (
+    select action_item_id,
+           row_number() over (order by incident_date desc nulls last, action_item_id) as item_no,
+           case when due_date is not null
+                then row_number() over (partition by due_date is null
+                                        order by due_date, action_item_id) end as due_rank
+    from items
+),
 drift_ranks as (
     select action_item_id,
            row_number() over (order by drift, incident_date desc nulls last, incident_title,
@@ -129,8 +148,9 @@ drift_ranks as (
     where drift is not null
 )
 select
-    row_number() over (),
-    action_item_id, incident_id, incident_date, severity, source, kind, status, status_basis,
+    item_no,
+    action_item_id, incident_id, incident_date, severity, source, kind, services, categories,
+    status, status_basis,
     owner, due_date, title is not null, opened_on,
     strftime(opened_on, '%Y') || 'Q' || quarter(opened_on),
     case when status = 'done' then date_diff('day', opened_on, closed_on) end,
@@ -140,12 +160,16 @@ select
          -- greatest() skips a NULL opened_on: then only the due date counts.
          then greatest(due_date + 1, opened_on) end,
     case when status = 'done' then closed_on else date 'infinity' end,
-    has_ticket, has_ticket_or_url, asked_a_tracker, drift, drift_rank,
+    has_ticket, has_ticket_or_url, asked_a_tracker, drift, drift_rank, due_rank,
     vague_reason,
     title, ticket, ticket_url, tracker_kind, document_status, tracker_status, tracker_checked_at,
     incident_title, incident_url
 from items
+join orders using (action_item_id)
 left join drift_ranks using (action_item_id)
+-- Stored in the vague list's order, which is by incident date: a date range, or the first
+-- rows of that list, read only the row groups they need.
+order by item_no
 """
 
 
