@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 
 from loaders.enrich.dashboard_facts import DashboardFacts
-from loaders.store import SCHEMA
+from loaders.store import SCHEMA, TABLES
 
 AREAS = ["checkout", "payments", "search", "auth", "edge", "queue", "cache", "billing",
          "email", "api", "db", "cdn", "mobile", "ledger", "identity"]  # fmt: skip
@@ -386,10 +386,5 @@ def row_counts(path: Path) -> dict[str, int]:
     with duckdb.connect(str(path), read_only=True) as conn:
         return {
             table: conn.execute(f"select count(*) from {table}").fetchall()[0][0]
-            for table in ("incidents", "incident_services", "incident_categories",
-                          "incident_tags", "action_items", "sync_runs", "load_errors",
-                          "service_catalog", "enrichment_marks", "curation_stash",
-                          "similar_incidents", "themes", "incident_themes", "enrichment_state",
-                          "tracker_tickets", "tracker_lookups", "incident_item_counts",
-                          "vague_action_items", "incident_recurrence")
-        }  # fmt: skip
+            for table in TABLES  # every table of the store's schema
+        }

@@ -291,6 +291,33 @@ create table if not exists incident_recurrence (
     -- selection with the same value that began after the last closed (Fix held?)
     default_next struct(began_at timestamp, incident_id varchar)
 );
+-- Each incident's values the sidebar filters on, flat (loaders/enrich/incident_facts.py):
+-- its services and categories as one list per basis, so a query needs no join to filter.
+create table if not exists incident_facts (
+    incident_id varchar primary key,
+    title varchar,
+    url varchar,  -- source_url when it is a web link (http, https), else NULL
+    status varchar,
+    incident_date date,
+    began_at timestamp,  -- started_at, else the date
+    severity varchar,
+    severity_rank integer,
+    severity_basis varchar,  -- stated | curated (named in provenance.curated); NULL: none
+    source_name varchar not null,
+    kind varchar not null,  -- 'incident' when the document states none
+    services_stated varchar[] not null,
+    services_mentioned varchar[] not null,
+    services_inferred varchar[] not null,
+    services_curated varchar[] not null,
+    categories_stated varchar[] not null,
+    categories_mentioned varchar[] not null,
+    categories_inferred varchar[] not null,
+    categories_curated varchar[] not null,
+    has_similar boolean not null,  -- in similar_incidents
+    time_to_detect_minutes double,
+    time_to_recover_minutes double,
+    sections varchar[]  -- the post-mortem sections it has, as in incidents
+);
 """
 
 INCIDENT_COLUMNS = (
@@ -312,7 +339,7 @@ TABLES = (
     "service_catalog", "enrichment_marks", "curation_stash",
     "similar_incidents", "themes", "incident_themes", "enrichment_state",
     "tracker_tickets", "tracker_lookups", "incident_item_counts", "vague_action_items",
-    "action_item_facts", "incident_recurrence",
+    "action_item_facts", "incident_recurrence", "incident_facts",
 )  # fmt: skip
 LOCK_WAIT_SECONDS = 30.0
 

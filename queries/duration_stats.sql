@@ -1,27 +1,41 @@
 -- Time to detect and time to recover (SPEC §6) as distributions per group ($by: severity,
 -- source, service or category; an incident with two services is in both groups): n,
 -- median, p90 (linear interpolation) in minutes, and `small_n` when n < $small_n. Never a mean.
--- uses: filtered_incidents, counted_services, counted_categories
+-- uses: filtered_facts
 -- Params: the filters; $by ('severity' | 'source' | 'service' | 'category'); $small_n (INTEGER)
-with grouped as (
-    select f.incident_id, f.severity_label as "group", f.time_to_detect_minutes,
-           f.time_to_recover_minutes
-    from filtered_incidents f where $by = 'severity'
+with measured_incidents as (
+    select * from filtered_facts
+    where time_to_detect_minutes is not null or time_to_recover_minutes is not null
+),
+linked as (
+    -- the services or categories of the bases the sidebar's switch counts, one row each
+    select incident_id, time_to_detect_minutes, time_to_recover_minutes,
+           case $by when 'service' then list_concat(
+                    case when list_contains(cast($bases as varchar[]), 'stated') then services_stated end,
+                    case when list_contains(cast($bases as varchar[]), 'mentioned') then services_mentioned end,
+                    case when list_contains(cast($bases as varchar[]), 'inferred') then services_inferred end,
+                    case when list_contains(cast($bases as varchar[]), 'curated') then services_curated end)
+                else list_concat(
+                    case when list_contains(cast($bases as varchar[]), 'stated') then categories_stated end,
+                    case when list_contains(cast($bases as varchar[]), 'mentioned') then categories_mentioned end,
+                    case when list_contains(cast($bases as varchar[]), 'inferred') then categories_inferred end,
+                    case when list_contains(cast($bases as varchar[]), 'curated') then categories_curated end)
+           end as names_list
+    from measured_incidents where $by in ('service', 'category')
+),
+grouped as (
+    select incident_id, severity_label as "group", time_to_detect_minutes,
+           time_to_recover_minutes
+    from measured_incidents where $by = 'severity'
     union all
-    select f.incident_id, f.source_name, f.time_to_detect_minutes, f.time_to_recover_minutes
-    from filtered_incidents f where $by = 'source'
+    select incident_id, source_name, time_to_detect_minutes, time_to_recover_minutes
+    from measured_incidents where $by = 'source'
     union all
-    select f.incident_id, s.service, f.time_to_detect_minutes, f.time_to_recover_minutes
-    from filtered_incidents f join counted_services s on s.incident_id = f.incident_id
-    where $by = 'service'
-      and (len(cast($services as varchar[])) = 0
-           or list_contains(cast($services as varchar[]), s.service))
-    union all
-    select f.incident_id, c.category, f.time_to_detect_minutes, f.time_to_recover_minutes
-    from filtered_incidents f join counted_categories c on c.incident_id = f.incident_id
-    where $by = 'category'
-      and (len(cast($categories as varchar[])) = 0
-           or list_contains(cast($categories as varchar[]), c.category))
+    select incident_id, "group", time_to_detect_minutes, time_to_recover_minutes
+    from (select *, unnest(names_list) as "group" from linked)
+    where len(cast(case $by when 'service' then $services else $categories end as varchar[])) = 0
+       or list_contains(cast(case $by when 'service' then $services else $categories end
+                             as varchar[]), "group")
 ),
 measured as (
     select "group", 'time_to_detect' as measure, time_to_detect_minutes as minutes

@@ -1,24 +1,21 @@
 -- Field coverage by basis (SPEC §6): per source and field, the share of the selected
 -- incidents whose value was stated, mentioned, inferred or curated, and the share with none.
--- An incident's basis is that of its strongest value: curated, then stated, mentioned,
--- inferred. A curated severity is one the curation step names in provenance.curated.
--- uses: filtered_incidents
+-- An incident's basis is that of its strongest value: curated, then stated, then mentioned
+-- (services) or inferred (categories). A curated severity is one the curation step names in
+-- provenance.curated (incident_facts.severity_basis).
+-- uses: filtered_facts
 -- Params: the filters
 with bases as (
     select
-        f.source_name as source,
-        case
-            when f.severity is null then null
-            when list_contains(string_split(split_part(
-                     coalesce(json_extract_string(f.provenance, '$.curated'), ''), ' (', 1), ', '),
-                 'severity') then 'curated'
-            else 'stated'
-        end as severity,
-        (select arg_min(s.basis, list_position(['curated', 'stated', 'mentioned'], s.basis))
-         from incident_services s where s.incident_id = f.incident_id) as service,
-        (select arg_min(c.basis, list_position(['curated', 'stated', 'inferred'], c.basis))
-         from incident_categories c where c.incident_id = f.incident_id) as category
-    from filtered_incidents f
+        source_name as source,
+        severity_basis as severity,
+        case when len(services_curated) > 0 then 'curated'
+             when len(services_stated) > 0 then 'stated'
+             when len(services_mentioned) > 0 then 'mentioned' end as service,
+        case when len(categories_curated) > 0 then 'curated'
+             when len(categories_stated) > 0 then 'stated'
+             when len(categories_inferred) > 0 then 'inferred' end as category
+    from filtered_facts
 ),
 per_field as (
     select source, 1 as field_order, 'severity' as field, severity as basis from bases

@@ -2,35 +2,46 @@
 -- still has to decide on: no severity, no service or no category, or services only mentioned
 -- / categories only inferred. Values of every basis are listed (a person decides on all of
 -- them, whatever the sidebar switch says), each list with the bases it holds.
--- uses: filtered_incidents
+-- uses: filtered_facts
 -- Params: the filters; $pending_only (BOOLEAN: false lists every selected incident, for
 --         comparing an edited copy with what the store holds now)
-with services as (
-    select incident_id, list(service order by service) as services,
-           string_agg(distinct basis, ', ' order by basis) as services_basis
-    from incident_services group by incident_id
+with listed as (
+    -- the bases a list holds, in alphabetical order, as text ('mentioned, stated')
+    select
+        incident_id, title, incident_date, source_name, severity, kind,
+        list_sort(list_concat(services_stated, services_mentioned, services_inferred,
+                              services_curated)) as services,
+        nullif(concat_ws(', ',
+            case when len(services_curated) > 0 then 'curated' end,
+            case when len(services_inferred) > 0 then 'inferred' end,
+            case when len(services_mentioned) > 0 then 'mentioned' end,
+            case when len(services_stated) > 0 then 'stated' end), '') as services_basis,
+        list_sort(list_concat(categories_stated, categories_mentioned, categories_inferred,
+                              categories_curated)) as categories,
+        nullif(concat_ws(', ',
+            case when len(categories_curated) > 0 then 'curated' end,
+            case when len(categories_inferred) > 0 then 'inferred' end,
+            case when len(categories_mentioned) > 0 then 'mentioned' end,
+            case when len(categories_stated) > 0 then 'stated' end), '') as categories_basis
+    from filtered_facts
 ),
-categories as (
-    select incident_id, list(category order by category) as categories,
-           string_agg(distinct basis, ', ' order by basis) as categories_basis
-    from incident_categories group by incident_id
+pending as (
+    select * from listed
+    where not $pending_only
+       or severity is null
+       or services_basis is null or services_basis = 'mentioned'
+       or categories_basis is null or categories_basis = 'inferred'
 )
 select
-    f.incident_id,
-    f.title,
-    f.incident_date,
-    f.source_name as source,
-    f.severity,
-    coalesce(s.services, []) as services,
-    coalesce(s.services_basis, 'none') as services_basis,
-    coalesce(c.categories, []) as categories,
-    coalesce(c.categories_basis, 'none') as categories_basis,
-    coalesce(f.kind, 'incident') as kind
-from filtered_incidents f
-left join services s on s.incident_id = f.incident_id
-left join categories c on c.incident_id = f.incident_id
-where not $pending_only
-   or f.severity is null
-   or s.services is null or s.services_basis = 'mentioned'
-   or c.categories is null or c.categories_basis = 'inferred'
-order by f.incident_date desc nulls last, f.incident_id
+    p.incident_id,
+    p.title,
+    p.incident_date,
+    p.source_name as source,
+    p.severity,
+    p.services,
+    coalesce(p.services_basis, 'none') as services_basis,
+    p.categories,
+    coalesce(p.categories_basis, 'none') as categories_basis,
+    p.kind
+from pending p
+order by p.incident_date desc nulls last, p.incident_id

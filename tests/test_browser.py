@@ -33,6 +33,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from loaders import store
 from loaders.config import DEFAULT_SEVERITY_LEVELS
+from loaders.enrich.dashboard_facts import DashboardFacts
 from loaders.model import ActionItem, PostMortem
 from loaders.store import connect_read_only
 from queries import quarterly, report_html, review_charts
@@ -723,6 +724,7 @@ def test_document_text_in_the_html_pack_is_shown_as_written(
     ]  # fmt: skip
     with store.writer(db) as c:
         store.insert_postmortems(c, records, datetime(2026, 5, 3))
+        DashboardFacts().run(c, changed=True)  # the last step of a sync
     path = _write_pack(db, Quarter(2026, 2), tmp_path)
     page, requests, errors = _open_offline(browser, path)
     try:

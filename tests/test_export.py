@@ -122,6 +122,7 @@ def test_document_text_cannot_smuggle_a_formula_into_the_csv(tmp_path: Path) -> 
     )  # fmt: skip
     with store.writer(db) as conn:
         store.insert_postmortems(conn, [evil], datetime(2026, 5, 2))
+        DashboardFacts().run(conn, changed=True)  # the last step of a sync
     rows = export(db, "incidents", tmp_path / "out.csv")
     assert rows[0]["title"] == '\'=HYPERLINK("http://attacker.example","click")'
 

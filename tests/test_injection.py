@@ -12,6 +12,7 @@ import yaml
 from conftest import git_source, query
 from streamlit.testing.v1 import AppTest
 
+from loaders.enrich.dashboard_facts import DashboardFacts
 from loaders.store import connect_read_only
 from loaders.sync import sync
 from queries import incidents
@@ -48,7 +49,8 @@ def hostile_db(tmp_path: Path, db: Path) -> Path:
     folder.mkdir()
     (folder / "hostile.md").write_text(DOCUMENT)
     (folder / "plain.md").write_text("# Disk full on db-1\n\n## Summary\nThe disk filled.\n")
-    [result] = sync(str(db), [git_source(folder)])
+    # With the sync's last step, whose tables the dashboard reads.
+    result, _facts = sync(str(db), [git_source(folder)], None, [DashboardFacts()])
     assert (result.loaded, result.failed) == (2, 0)
     return db
 

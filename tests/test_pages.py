@@ -21,6 +21,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from loaders import store as store_module
+from loaders.enrich.dashboard_facts import DashboardFacts
 from loaders.model import SECTIONS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -506,6 +507,7 @@ def test_the_dashboard_reads_a_new_store_file_after_a_sync(
     extra.source_id, extra.title = "K.md", "Incident K"
     with store_module.writer(db) as conn:
         store_module.insert_postmortems(conn, [extra], hand_store.LOADED_AT)
+        DashboardFacts().run(conn, changed=True)  # the last step of a sync
     at.run()
     assert not at.exception
     assert len(frame_with(at, "incident_id", "title")) == 10

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from cli import main
 from loaders import store
+from loaders.enrich.dashboard_facts import DashboardFacts
 from loaders.model import PostMortem
 from loaders.store import connect_read_only
 from queries import quarterly, report
@@ -114,6 +115,7 @@ def test_document_text_stays_text_and_only_web_links_are_links(tmp_path: Path) -
     ]  # fmt: skip
     with store.writer(db) as c:
         store.insert_postmortems(c, records, datetime(2026, 5, 3))
+        DashboardFacts().run(c, changed=True)  # the last step of a sync
     review = quarterly.review(
         connect_read_only(db), Filters(), quarterly.Quarter(2026, 2), **SETTINGS
     )  # type: ignore[arg-type]

@@ -193,6 +193,7 @@ def test_document_text_stays_text_and_only_web_links_are_links(tmp_path: Path) -
     ]  # fmt: skip
     with store.writer(db) as c:
         store.insert_postmortems(c, records, datetime(2026, 5, 3))
+        DashboardFacts().run(c, changed=True)  # the last step of a sync
     conn = connect_read_only(db)
     page = _page(conn, quarterly.Quarter(2026, 2))
     doc = lxml.html.fromstring(page)

@@ -29,6 +29,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, git_source, query
 
+from loaders.enrich.dashboard_facts import DashboardFacts
 from loaders.enrich.similar_incidents import SimilarIncidents
 from loaders.store import connect_read_only
 from loaders.sync import sync
@@ -44,7 +45,7 @@ def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     sync(
         str(db),
         [git_source(CORPUS / "2i2c-incident-reports", I2C), git_source(CORPUS / "learningequality-postmortems", LE)],
-        steps=[SimilarIncidents(0.5)],
+        steps=[SimilarIncidents(0.5), DashboardFacts()],  # the dashboard reads the last step
     )  # fmt: skip
     return db
 

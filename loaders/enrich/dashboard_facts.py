@@ -7,7 +7,8 @@ all are done (Fix held?);
 the rule `pmdash lint` uses), with its reason; `action_item_facts` each item with its
 incident's filter columns and what the Action items page counts it by;
 `incident_recurrence` each incident's values of the repeat dimensions and its earlier
-incidents (loaders/enrich/recurrence_facts.py).
+incidents (loaders/enrich/recurrence_facts.py); `incident_facts` each incident's filter
+values and short fields, flat (loaders/enrich/incident_facts.py).
 The first three depend on an item and its incident
 only, never on the dashboard's filters, so a page filters and sums them and gets what the
 whole computation gave. The step runs after the trackers, whose answers set an item's
@@ -28,6 +29,7 @@ import duckdb
 import pandas as pd
 
 from loaders.config import Config
+from loaders.enrich.incident_facts import keep_incident_facts
 from loaders.enrich.recurrence_facts import keep_incident_recurrence
 from loaders.hygiene import MIN_WORDS, VAGUE_VERBS, vague_reason
 from loaders.store import SCHEMA
@@ -217,6 +219,7 @@ class DashboardFacts:
         (vague,) = conn.execute("select count(*) from vague_action_items").fetchone() or (0,)
         # Services, categories, kinds and similar incidents can change in any step before.
         values = keep_incident_recurrence(conn, self.window_days)
+        keep_incident_facts(conn)  # the sidebar's filter values per incident, flat
         return (
             f"action items counted for {incidents} incidents; {vague} vague items; "
             f"{values} incident × repeat dimension values"
