@@ -124,7 +124,9 @@ def stacked_bars(
     for band in ordered:  # as px: ordered values shown or not, each the next colour
         if band not in assigned:
             assigned[band] = cycle[len(assigned) % len(cycle)]
-    rows = dict(list(shown.groupby(colour, sort=False)))
+    rows = shown.groupby(colour, sort=False).indices  # band -> its rows' positions
+    xs, ys = shown[x].to_numpy(), shown[y].to_numpy()
+    clicks = shown[["_x", "_colour"]].to_numpy()
     traces = [
         {
             "type": "bar",
@@ -132,10 +134,10 @@ def stacked_bars(
             "legendgroup": str(band),
             "showlegend": True,
             "orientation": "v",
-            "x": rows[band][x].to_numpy(),
-            "y": rows[band][y].to_numpy(),
+            "x": xs[rows[band]],
+            "y": ys[rows[band]],
             "marker": {"color": assigned[band], "pattern": {"shape": ""}},
-            "customdata": rows[band][["_x", "_colour"]].to_numpy(),  # what a click names
+            "customdata": clicks[rows[band]],  # what a click names
             "hovertemplate": f"{colour}={band}<br>{x}=%{{x}}<br>{y}=%{{y}}<extra></extra>",
             "textposition": "auto",
             "xaxis": "x",
