@@ -2,13 +2,21 @@
 -- date; incidents without a date are left out (they have no quarter).
 -- uses: filtered_incidents
 -- Params: the filters
+with counted as (
+    -- Counted by numbers; the quarter's name and the theme's label are put on the counts
+    -- (a few thousand rows), not on every incident.
+    select it.theme_id, year(f.incident_date) as y, quarter(f.incident_date) as q,
+           count(*) as incidents
+    from incident_themes it
+    join filtered_incidents f on f.incident_id = it.incident_id
+    where f.incident_date is not null
+    group by all
+)
 select
-    strftime(f.incident_date, '%Y') || 'Q' || quarter(f.incident_date) as quarter,
+    cast(c.y as varchar) || 'Q' || c.q as quarter,
     t.label as theme,
-    count(*) as incidents
-from incident_themes it
-join themes t on t.theme_id = it.theme_id
-join filtered_incidents f on f.incident_id = it.incident_id
-where f.incident_date is not null
+    cast(sum(c.incidents) as bigint) as incidents
+from counted c
+join themes t on t.theme_id = c.theme_id
 group by all
 order by quarter, theme
