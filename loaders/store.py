@@ -236,6 +236,7 @@ create table if not exists action_item_facts (
     titled boolean not null,
     opened_on date,  -- the item's created_at, else its incident's date
     opened_quarter varchar,  -- '2026Q2', of opened_on
+    closed_on date,  -- the day of closed_at
     days_to_close integer,  -- done items with closed_at: days from opened_on to closed
     on_time boolean,  -- done items with closed_at and due_date: closed by the due date
     overdue_from date,

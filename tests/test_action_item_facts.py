@@ -24,6 +24,7 @@ from loaders.store import connect_read_only
 from queries import action_items
 from queries.filters import Filters
 from queries.quality import SMALL_N
+from queries.runner import run
 
 UNFINISHED = ("open", "in_progress", "unknown")
 STATUSES = ("done", "open", "in_progress", "wont_do", "unknown")
@@ -248,3 +249,38 @@ def test_the_tracker_store_has_drift(tracker_db: str) -> None:
     # Not vacuous: the tracker store's items disagree with their tracker (test_queries_trackers).
     conn = connect_read_only(tracker_db)
     assert len(action_items.drift(conn, Filters())) == 4
+
+
+def test_items_by_owner_in_a_period_equal_the_item_by_item_counts(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    # The Quarterly review's opened, closed and overdue per owner (items_by_owner_in_period.sql).
+    periods = [(date(2026, 4, 1), date(2026, 6, 30)), (date(2024, 1, 1), date(2024, 3, 31)),
+               (date(2019, 1, 1), date(2026, 12, 31))]  # fmt: skip
+    for filters, (start, end) in itertools.product(selections(conn), periods):
+        items = listing(conn, filters, end)
+        opened = pd.to_datetime(items["opened_date"]).between(
+            pd.Timestamp(start), pd.Timestamp(end)
+        )
+        closed = (items["status"] == "done") & pd.to_datetime(items["closed_date"]).between(
+            pd.Timestamp(start), pd.Timestamp(end)
+        )
+        counts = (
+            items.assign(
+                owner=items["owner"].fillna("(no owner)"),
+                opened=opened,
+                closed=closed,
+                overdue=items["is_overdue"],
+            )  # fmt: skip
+            .groupby("owner")[["opened", "closed", "overdue"]]
+            .sum()
+            .reset_index()
+        )
+        counts = counts[counts[["opened", "closed", "overdue"]].sum(axis=1) > 0]
+        counts = counts.assign(total=counts[["opened", "closed", "overdue"]].sum(axis=1))
+        counts = counts.sort_values(["total", "owner"], ascending=[False, True])
+        got = run(conn, "items_by_owner_in_period", **filters.params(), period_start=start,
+                  period_end=end, as_of=end)  # fmt: skip
+        assert (
+            got.values.tolist() == counts[["owner", "opened", "closed", "overdue"]].values.tolist()
+        )

@@ -155,6 +155,7 @@ select
     status, status_basis,
     owner, due_date, title is not null, opened_on,
     strftime(opened_on, '%Y') || 'Q' || quarter(opened_on),
+    closed_on,
     case when status = 'done' then date_diff('day', opened_on, closed_on) end,
     case when status = 'done' then closed_on <= due_date end,
     case when due_date is not null
