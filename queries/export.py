@@ -31,7 +31,7 @@ import pandas as pd
 
 from queries.runner import ROWS_IN_ALL_COLUMN, Query
 
-if TYPE_CHECKING:  # duckdb.sqltypes from DuckDB 1.4 on (duckdb.typing before)
+if TYPE_CHECKING:  # duckdb.typing in DuckDB 1.3 (our floor), duckdb.sqltypes in 2.0
     from duckdb.sqltypes import DuckDBPyType
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -127,7 +127,7 @@ def copy_csv(conn: duckdb.DuckDBPyConnection, query: Query, names: list[str], pa
         f"{_cells(f'c{i}', query.types[i])} as {_identifier(name)}"
         for i, name in zip(kept, names, strict=True)
     )
-    # COPY takes its file as a parameter only from DuckDB 1.4 on: the path is quoted as a SQL
+    # COPY takes no parameter for its file in DuckDB 1.3 (our floor): the path is quoted as a SQL
     # literal, as loaders.store quotes the one ATTACH takes. It is the caller's file.
     literal = "'" + str(path).replace("'", "''") + "'"
     # The rows come in the query's order: a projection reads its subquery's rows in order,

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
-if TYPE_CHECKING:  # duckdb.sqltypes from DuckDB 1.4 on (duckdb.typing before)
+if TYPE_CHECKING:  # duckdb.typing in DuckDB 1.3 (our floor), duckdb.sqltypes in 2.0
     from duckdb.sqltypes import DuckDBPyType
 
 SQL_DIR = Path(__file__).resolve().parent
