@@ -3,7 +3,7 @@
 -- Params: the filters; $first_rows (INTEGER: the first rows only, NULL = all; see runner.py)
 with counted as (
     select
-        incident_id, title, url, incident_date, source_name, sections,
+        incident_id, incident_date,
         -- one test per section: list_intersect over every row costs ten times more
         coalesce(list_contains(sections, 'summary')::int
                  + list_contains(sections, 'timeline')::int
@@ -15,7 +15,8 @@ with counted as (
 ),
 chosen as (
     -- The rows in the table's order, cut to $first_rows before the missing sections are
-    -- spelled out: a page shows 1,000 of 100,000 post-mortems.
+    -- spelled out: a page shows 1,000 of 100,000 post-mortems. Sorted with their keys only,
+    -- then read again for the rows kept (titles and links need not go through the sort).
     select *, count(*) over () as pmdash_rows_in_all
     from counted
     order by sections_present, incident_date desc nulls last, incident_id
@@ -23,14 +24,15 @@ chosen as (
 )
 select
     c.incident_id,
-    c.title,
+    x.title,
     c.incident_date,
-    c.source_name as source,
+    x.source_name as source,
     c.sections_present,
     array_to_string(list_filter(['summary', 'timeline', 'contributing_factors', 'root_cause',
-        'impact', 'action_items'], lambda s: not list_contains(coalesce(c.sections, []), s)), '; ')
+        'impact', 'action_items'], lambda s: not list_contains(coalesce(x.sections, []), s)), '; ')
         as sections_missing,
-    c.url,
+    x.url,
     c.pmdash_rows_in_all
 from chosen c
+join incident_facts x on x.incident_id = c.incident_id
 order by c.sections_present, c.incident_date desc nulls last, c.incident_id

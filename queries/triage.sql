@@ -5,7 +5,18 @@
 -- uses: filtered_facts
 -- Params: the filters; $pending_only (BOOLEAN: false lists every selected incident, for
 --         comparing an edited copy with what the store holds now)
-with listed as (
+with pending as (
+    -- No severity; no service, or mentioned ones only; no category, or inferred ones only.
+    -- Picked on the lists' lengths first, so only these rows have their lists put together.
+    select * from filtered_facts
+    where not $pending_only
+       or severity is null
+       or (len(services_stated) = 0 and len(services_inferred) = 0
+           and len(services_curated) = 0)
+       or (len(categories_stated) = 0 and len(categories_mentioned) = 0
+           and len(categories_curated) = 0)
+),
+listed as (
     -- the bases a list holds, in alphabetical order, as text ('mentioned, stated')
     select
         incident_id, title, incident_date, source_name, severity, kind,
@@ -23,14 +34,7 @@ with listed as (
             case when len(categories_inferred) > 0 then 'inferred' end,
             case when len(categories_mentioned) > 0 then 'mentioned' end,
             case when len(categories_stated) > 0 then 'stated' end), '') as categories_basis
-    from filtered_facts
-),
-pending as (
-    select * from listed
-    where not $pending_only
-       or severity is null
-       or services_basis is null or services_basis = 'mentioned'
-       or categories_basis is null or categories_basis = 'inferred'
+    from pending
 )
 select
     p.incident_id,
@@ -43,5 +47,5 @@ select
     p.categories,
     coalesce(p.categories_basis, 'none') as categories_basis,
     p.kind
-from pending p
+from listed p
 order by p.incident_date desc nulls last, p.incident_id
