@@ -28,7 +28,7 @@ def test_fragments_become_ctes_in_dependency_order() -> None:
 
 def test_a_query_with_its_own_with_clause_gets_the_fragments_in_front() -> None:
     sql = compose("time_to_close")
-    assert sql.startswith("with counted_services as (")
+    assert sql.startswith("with item_facts as (")
     assert ",\nclosed as (" in sql  # the query's own CTE follows the fragments'
 
 
