@@ -79,10 +79,18 @@ INPUT_TABLES = {
     "incident_themes": "*columns(*)",
 }
 # The code that decides the facts: this package (the rules live beside it), the vague-item
-# rule and the schema the tables are written in.
+# rule, the model (the default selection the recurrence facts are kept for: DEFAULT_KINDS,
+# BASES) and the schema the tables are written in.
 _HERE = Path(__file__).resolve().parent
 _CODE = hashlib.sha256(
-    b"".join(p.read_bytes() for p in [*sorted(_HERE.glob("*.py")), _HERE.parent / "hygiene.py"])
+    b"".join(
+        p.read_bytes()
+        for p in [
+            *sorted(_HERE.glob("*.py")),
+            _HERE.parent / "hygiene.py",
+            _HERE.parent / "model.py",
+        ]
+    )
     + SCHEMA.encode()
 ).hexdigest()[:16]
 VAGUE_START = r"^[\s\p{Z}]*(?:" + "|".join(re.escape(v) for v in VAGUE_VERBS) + ")"
