@@ -13,7 +13,7 @@
 -- it began at most $window_days before it. Two windows that look along the rows and sort
 -- and carry integers: the windows that counted and compared over ranges of time, sorting
 -- value and id strings, took three times as long at 100,000 incidents.
--- uses: filtered_incidents, incident_values
+-- uses: filtered_facts, incident_values
 -- Params: the filters; $dim; $window_days; $threshold
 select value_no, seq, began_at
 from (
@@ -29,7 +29,7 @@ from (
                 partition by v.value_no order by v.seq
             ) <= v.began_at + to_days(cast($window_days as integer)) as anchors
         from incident_values v
-        join filtered_incidents f on f.incident_id = v.incident_id
+        join filtered_facts f on f.incident_id = v.incident_id
     ) anchored
 ) held
 where last_anchor_at >= began_at - to_days(cast($window_days as integer))

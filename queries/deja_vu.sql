@@ -7,7 +7,7 @@
 -- (then the most recent one): of the ones kept per class of incidents (kind, bases) in
 -- `pending_earlier` at sync (loaders/enrich/recurrence_facts.py), the one the filters count.
 -- For `similar`, only the earlier incidents similar to this one itself count.
--- uses: filtered_incidents, incident_values
+-- uses: filtered_facts, incident_values
 -- Params: the filters; $dim; $window_days (the sync's window: recurrence.deja_vu checks);
 --         $default_selection (BOOLEAN: the filters' kinds and bases are the default ones);
 --         $first_rows (INTEGER: the first rows only, NULL = all; see runner.py)
@@ -29,7 +29,7 @@ with pending as materialized (
                               'incident_id': e.incident_id}))
            end as earlier
     from incident_values v
-    where v.incident_id in (select incident_id from filtered_incidents)
+    where v.incident_id in (select incident_id from filtered_facts)
       and v.deja_vu_window_days = cast($window_days as integer)
 ),
 found as (
@@ -68,18 +68,18 @@ select
     c.incident_id,
     i.title,
     cast(c.began_at as date) as incident_date,
-    coalesce(i.severity, 'unrated') as severity,  -- severity_label of filtered_incidents
+    coalesce(i.severity, 'unrated') as severity,  -- severity_label of filtered_facts
     c.value,
     c.earlier_incident_id,
     e.title as earlier_title,
     cast(c.earlier_began_at as date) as earlier_date,
     c.items_not_done,
     c.items_not_done_titles,
-    case when regexp_matches(i.source_url, '^https?://') then i.source_url end as url,
+    i.url,
     c.pmdash_rows_in_all
 from counted c
--- Selected incidents already: read from `incidents`, not from filtered_incidents a second
--- time, which DuckDB would keep whole, titles and all.
-join incidents i on i.incident_id = c.incident_id
-join incidents e on e.incident_id = c.earlier_incident_id
+-- Selected incidents already: their titles and links straight from `incident_facts`, not
+-- from filtered_facts a second time, which DuckDB would keep whole.
+join incident_facts i on i.incident_id = c.incident_id
+join incident_facts e on e.incident_id = c.earlier_incident_id
 order by incident_date desc, c.incident_id, c.value

@@ -3,7 +3,7 @@
 -- the last of them closed, within $window_days. `held`: 'no' (and the first such incident),
 -- 'yes' when the whole window passed without one by $as_of, 'so far' while it is still open.
 -- Incidents with no value of the dimension, or no date, cannot be judged and are left out.
--- uses: filtered_incidents, incident_values
+-- uses: filtered_facts, incident_values
 -- Params: the filters; $dim; $window_days (INTEGER); $as_of (DATE);
 --         $default_selection (BOOLEAN: the filters' kinds and bases are the default ones)
 with fixed as materialized (
@@ -12,7 +12,7 @@ with fixed as materialized (
     from incident_item_counts c
     join incident_values v on v.incident_id = c.incident_id
     where c.fixed_at is not null
-      and c.incident_id in (select incident_id from filtered_incidents)
+      and c.incident_id in (select incident_id from filtered_facts)
 ),
 struck as (
     -- The first incident (by start, then id, then value) that struck after the fix, within
@@ -49,7 +49,7 @@ select
     i.incident_id,
     i.title,
     i.incident_date,
-    coalesce(i.severity, 'unrated') as severity,  -- severity_label of filtered_incidents
+    coalesce(i.severity, 'unrated') as severity,  -- severity_label of filtered_facts
     f.items,
     cast(f.fixed_at as date) as fixed_on,
     case
@@ -61,11 +61,11 @@ select
     s.first.value as struck_again_by,
     r.title as repeat_title,
     cast(s.first.began_at as date) as repeat_date,
-    case when regexp_matches(i.source_url, '^https?://') then i.source_url end as url
+    i.url
 from judged f
--- Selected incidents already (`fixed`): read from `incidents`, not from filtered_incidents a
--- second time, which DuckDB would keep whole, titles and all.
-join incidents i on i.incident_id = f.incident_id
+-- Selected incidents already (`fixed`): their titles and links straight from
+-- `incident_facts`, not from filtered_facts a second time, which DuckDB would keep whole.
+join incident_facts i on i.incident_id = f.incident_id
 left join struck s on s.incident_id = f.incident_id
-left join incidents r on r.incident_id = s.first.incident_id
+left join incident_facts r on r.incident_id = s.first.incident_id
 order by held, fixed_on desc, i.incident_id

@@ -1,5 +1,5 @@
 -- The incidents of each recurring pattern, with their action items: how many, how many done.
--- uses: filtered_incidents, incident_values, pattern_members
+-- uses: filtered_facts, incident_values, pattern_members
 -- Params: the filters; $dim; $window_days; $threshold; $active_from (DATE or NULL);
 --         $first_rows (INTEGER: the first rows only, NULL = all; see runner.py)
 with kept as materialized (
@@ -24,16 +24,16 @@ select
     i.incident_id,
     i.title,
     i.incident_date,
-    coalesce(i.severity, 'unrated') as severity,  -- severity_label of filtered_incidents
-    case when regexp_matches(i.source_url, '^https?://') then i.source_url end as url,
+    coalesce(i.severity, 'unrated') as severity,  -- severity_label of filtered_facts
+    i.url,
     coalesce(a.items, 0) as action_items,
     coalesce(a.done, 0) as action_items_done,
     m.pmdash_rows_in_all
 from chosen m
 join incident_recurrence r on r.value_no = m.value_no and r.seq = m.seq
--- The members are selected incidents already. Read from `incidents`, not from
--- filtered_incidents a second time: DuckDB would keep that whole, titles and all, and drag
--- it through the windows of pattern_members.
-join incidents i on i.incident_id = r.incident_id
+-- The members are selected incidents already: their titles and links straight from
+-- `incident_facts`, not from filtered_facts a second time, which DuckDB would drag through
+-- the windows of pattern_members.
+join incident_facts i on i.incident_id = r.incident_id
 left join incident_item_counts a on a.incident_id = i.incident_id
 order by m.value_no, m.seq

@@ -3,7 +3,7 @@
 -- $active_from keeps only patterns with an incident on or after that date (NULL = all).
 -- The fullest window is counted among the pattern's incidents only: every incident of a
 -- window that holds $threshold or more belongs to the pattern, and the fullest one does.
--- uses: filtered_incidents, incident_values, pattern_members
+-- uses: filtered_facts, incident_values, pattern_members
 -- Params: the filters; $dim; $window_days; $threshold; $active_from (DATE or NULL)
 with patterns as (
     select

@@ -1,5 +1,5 @@
 -- Repeat rate per quarter of the incident date: repeats / incidents in that quarter.
--- uses: filtered_incidents, repeat_flags
+-- uses: filtered_facts, repeat_flags
 -- Params: the filters; $dim; $window_days; $default_selection
 select
     strftime(incident_date, '%Y') || 'Q' || quarter(incident_date) as quarter,
@@ -11,7 +11,7 @@ from (
     -- no distinct list of repeat ids to build first, no second join with the selection.
     select f.incident_date,
            f.incident_id in (select incident_id from repeat_flags where is_repeat) as is_repeat
-    from filtered_incidents f
+    from filtered_facts f
     where f.incident_date is not null
 ) flagged
 group by all

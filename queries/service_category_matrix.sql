@@ -1,14 +1,40 @@
 -- Incidents per service and category, for the heatmap (an incident counts once in each
--- of its service × category cells).
--- uses: filtered_incidents, counted_services, counted_categories
+-- of its service × category cells; a service named on two counted bases, twice, as the
+-- link rows of counted_services and counted_categories count it).
+-- From each selected incident's lists in incident_facts (one per basis, every link row):
+-- no join of the selection with the two link tables (45 -> 39 ms at 100,000 incidents).
+-- uses: filtered_facts
 -- Params: the filters
-select s.service, c.category, count(*) as incidents
-from filtered_incidents f
-join counted_services s on s.incident_id = f.incident_id
-join counted_categories c on c.incident_id = f.incident_id
+with counted as (
+    select
+        list_concat(
+            list_concat(
+                case when list_contains(cast($bases as varchar[]), 'stated') then f.services_stated else [] end,
+                case when list_contains(cast($bases as varchar[]), 'mentioned') then f.services_mentioned else [] end),
+            list_concat(
+                case when list_contains(cast($bases as varchar[]), 'inferred') then f.services_inferred else [] end,
+                case when list_contains(cast($bases as varchar[]), 'curated') then f.services_curated else [] end)
+        ) as services,
+        list_concat(
+            list_concat(
+                case when list_contains(cast($bases as varchar[]), 'stated') then f.categories_stated else [] end,
+                case when list_contains(cast($bases as varchar[]), 'mentioned') then f.categories_mentioned else [] end),
+            list_concat(
+                case when list_contains(cast($bases as varchar[]), 'inferred') then f.categories_inferred else [] end,
+                case when list_contains(cast($bases as varchar[]), 'curated') then f.categories_curated else [] end)
+        ) as categories
+    from filtered_facts f
+    where f.names_service and f.names_category
+),
+cells as (
+    select service, unnest(categories) as category
+    from (select unnest(services) as service, categories from counted)
+)
+select service, category, count(*) as incidents
+from cells
 where (len(cast($services as varchar[])) = 0
-       or list_contains(cast($services as varchar[]), s.service))
+       or list_contains(cast($services as varchar[]), service))
   and (len(cast($categories as varchar[])) = 0
-       or list_contains(cast($categories as varchar[]), c.category))
+       or list_contains(cast($categories as varchar[]), category))
 group by all
 order by service, category

@@ -1,11 +1,11 @@
 -- Similar incidents (SPEC §7 Recurrence): groups of incidents linked by similarity (directly
 -- or through each other), newest group first. One row per selected incident that is similar
 -- to another selected one, with the words its group's pairs share most.
--- uses: filtered_incidents
+-- uses: filtered_facts
 -- Params: the filters; $first_rows (INTEGER: the first rows only, NULL = all; see runner.py)
 with selected as (
     -- Only what the groups need of the selection: titles are joined to the rows shown.
-    select incident_id, incident_date from filtered_incidents
+    select incident_id, incident_date from filtered_facts
 ),
 pairs as (
     select s.*
@@ -54,10 +54,10 @@ select
     round(c.best_similarity, 2) as best_similarity,
     array_to_string(t.shared_terms, ', ') as shared_terms,
     c.incident_id,
-    case when regexp_matches(i.source_url, '^https?://') then i.source_url end as url,
+    i.url,
     c.pmdash_rows_in_all
 from chosen c
 join group_terms t on t.group_id = c.group_id
-join incidents i on i.incident_id = c.incident_id
+join incident_facts i on i.incident_id = c.incident_id
 order by c.group_last_date desc nulls last, "group", c.incident_date desc nulls last,
          c.incident_id

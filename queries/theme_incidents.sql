@@ -1,12 +1,12 @@
 -- The incidents of each theme (SPEC §7 Recurrence), for the selection: largest theme first,
 -- then newest incident first; `weight` is how close the incident sits to the theme (0–1).
--- uses: filtered_incidents
+-- uses: filtered_facts
 -- Params: the filters; $first_rows (INTEGER: the first rows only, NULL = all; see runner.py)
 with members as (
     select it.theme_id, t.label, it.incident_id, it.weight, f.incident_date
     from incident_themes it
     join themes t on t.theme_id = it.theme_id
-    join filtered_incidents f on f.incident_id = it.incident_id
+    join filtered_facts f on f.incident_id = it.incident_id
 ),
 sized as (
     -- Counted by grouping, not by windows over every member: a fifth of the time.
@@ -30,9 +30,9 @@ select
     i.title,
     round(c.weight, 2) as weight,
     c.incident_id,
-    case when regexp_matches(i.source_url, '^https?://') then i.source_url end as url,
+    i.url,
     c.pmdash_rows_in_all
 from chosen c
 -- `chosen` holds selected incidents only: their titles straight from the table.
-join incidents i on i.incident_id = c.incident_id
+join incident_facts i on i.incident_id = c.incident_id
 order by c.theme_incidents desc, theme, c.incident_date desc nulls last, c.incident_id

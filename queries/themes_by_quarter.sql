@@ -1,6 +1,6 @@
 -- Themes over time (SPEC §7 Recurrence): selected incidents per theme and quarter of their
 -- date; incidents without a date are left out (they have no quarter).
--- uses: filtered_incidents
+-- uses: filtered_facts
 -- Params: the filters
 with counted as (
     -- Counted by numbers; the quarter's name and the theme's label are put on the counts
@@ -8,7 +8,7 @@ with counted as (
     select it.theme_id, year(f.incident_date) as y, quarter(f.incident_date) as q,
            count(*) as incidents
     from incident_themes it
-    join filtered_incidents f on f.incident_id = it.incident_id
+    join filtered_facts f on f.incident_id = it.incident_id
     where f.incident_date is not null
     group by all
 )

@@ -26,7 +26,7 @@ from queries.tables import View
 BEFORE = FIXTURES / "recurrence_before"
 RECURRENCE_TABLES = ("kpis", "recurrence", "repeat-rate-by-quarter", "recurring-patterns",
                      "recurring-pattern-incidents", "deja-vu", "fix-held", "theme-incidents",
-                     "similar-incidents", "themes-by-quarter")  # fmt: skip
+                     "similar-incidents", "themes-by-quarter", "service-category")  # fmt: skip
 
 
 def _earlier(db: str, dim: str, incident: str) -> list[tuple[str, str, str, date]]:
