@@ -314,6 +314,10 @@ create table if not exists incident_facts (
     categories_mentioned varchar[] not null,
     categories_inferred varchar[] not null,
     categories_curated varchar[] not null,
+    -- which of those lists hold a value, as bits (1 stated, 2 mentioned, 4 inferred,
+    -- 8 curated): "names a service the basis switch counts" without reading the lists
+    service_bases utinyint not null,
+    category_bases utinyint not null,
     has_similar boolean not null,  -- in similar_incidents
     time_to_detect_minutes double,
     time_to_recover_minutes double,

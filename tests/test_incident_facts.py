@@ -187,6 +187,10 @@ def test_each_row_holds_its_incidents_links_by_basis(mixed_db: str) -> None:
             .agg(list)
         )
         assert kept.to_dict() == {i: expected.get(i, []) for i in facts.index}, basis
+    # service_bases: which lists hold a value, as bits (1 stated, 2 mentioned, 4 inferred, 8 curated)
+    bits = links.assign(bit=links["basis"].map({b: 1 << n for n, b in enumerate(BASES)}))
+    expected_bits = bits.drop_duplicates(["incident_id", "bit"]).groupby("incident_id")["bit"].sum()
+    assert facts["service_bases"].to_dict() == {i: expected_bits.get(i, 0) for i in facts.index}
 
 
 def test_triage_and_coverage_by_basis_read_the_same_bases(mixed_db: str) -> None:
