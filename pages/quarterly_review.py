@@ -13,6 +13,7 @@ from pages.ui.navigation import run_page
 from pages.ui.widgets import download_button, rate_tile, table_block
 from queries import incidents, quarterly, recurrence, report, report_html, review_charts
 from queries.filters import DIMENSION_LABELS
+from queries.tables import ROWS_SHOWN
 from queries.values import number
 
 LATEST = "latest complete quarter"
@@ -30,7 +31,14 @@ def render() -> None:
                           help=f"{LATEST}: {latest} today.")  # fmt: skip
     quarter = latest if chosen in (None, LATEST) else quarterly.Quarter.parse(chosen)
     review = data.call(quarterly.review, view.filters, quarter, dim=view.dim,
-                       window_days=view.window_days, threshold=view.threshold)  # fmt: skip
+                       window_days=view.window_days, threshold=view.threshold,
+                       pattern_rows=ROWS_SHOWN)  # fmt: skip
+    # The pack and the pattern incidents' CSV hold every incident: read when clicked.
+    conn = data.connection()
+
+    def complete() -> quarterly.QuarterReview:
+        return quarterly.complete(conn, review)
+
     previous = quarter.previous()
     st.caption(
         f"{quarter} ({quarter.start} to {quarter.end}) against {previous}. The sidebar's "
@@ -40,14 +48,14 @@ def render() -> None:
     report_name, zip_name = report.file_names(review)
     left, middle, right = st.columns(3)
     with left:
-        download_button("Report (Markdown)", lambda: report.markdown(review), file_name=report_name,
+        download_button("Report (Markdown)", lambda: report.markdown(complete()), file_name=report_name,
                         mime="text/markdown", key="pack-report", icon=":material/description:")  # fmt: skip
     with middle:
-        download_button("Report with charts (HTML)", _html(review),
+        download_button("Report with charts (HTML)", _html(complete),
                         file_name=report_html.file_name(review), mime="text/html",
                         key="pack-html", icon=":material/bar_chart:")  # fmt: skip
     with right:
-        download_button("CSVs behind it (zip)", lambda: report.csv_zip(review), file_name=zip_name,
+        download_button("CSVs behind it (zip)", lambda: report.csv_zip(complete()), file_name=zip_name,
                         mime="application/zip", key="pack-zip", icon=":material/folder_zip:")  # fmt: skip
 
     if review.incidents == 0:
@@ -85,7 +93,8 @@ def render() -> None:
                       f"within {review.window_days} days including one this quarter."
                       + (f" {note}. {gaps.advice(view, review.dim)}" if note else ""))  # fmt: skip
     if not review.patterns.empty:
-        table_block(review.pattern_incidents, "recurring_pattern_incidents", opens="incident_id")
+        table_block(review.pattern_incidents, "recurring_pattern_incidents", opens="incident_id",
+                    whole=lambda: complete().pattern_incidents)  # fmt: skip
 
     st.subheader("Action items opened, closed and overdue by owner")
     table_block(review.items_by_owner, "action_items_by_owner",
@@ -106,13 +115,16 @@ def _latest_with_incidents(shown: quarterly.Quarter) -> str:
     return f" The newest post-mortem is of {newest}: choose it under Quarter."
 
 
-def _html(review: quarterly.QuarterReview) -> Callable[[], str]:
+def _html(complete: Callable[[], quarterly.QuarterReview]) -> Callable[[], str]:
     """The HTML report, made when its button is clicked: the charts' queries do not run on
     every view of the page. The connection and config are taken now, inside the page run."""
     conn, levels = data.connection(), data.config().severity_levels
-    return lambda: report_html.html(
-        review, review_charts.collect(conn, review), severity_levels=levels
-    )
+
+    def make() -> str:
+        review = complete()
+        return report_html.html(review, review_charts.collect(conn, review), severity_levels=levels)
+
+    return make
 
 
 if __name__ == "__main__":

@@ -8,13 +8,13 @@ before it, so a pattern that straddles the quarter's start is still seen.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import duckdb
 import pandas as pd
 
-from queries import action_items, incidents, recurrence
+from queries import action_items, incidents, recurrence, runner, tables
 from queries.filters import Filters
 from queries.runner import run
 from queries.values import number
@@ -152,7 +152,12 @@ def review(
     dim: str,
     window_days: int,
     threshold: int,
+    pattern_rows: int | None = None,
 ) -> QuarterReview:
+    """The review of `quarter`. With `pattern_rows`, only the first that many incidents of
+    its recurring patterns are read (the page shows no more; a quarter of a large store can
+    hold tens of thousands), and `frame.attrs["rows_in_all"]` says how many there are:
+    `complete` gives the review with all of them, for the pack."""
     owners = _items_by_owner(conn, filters, quarter)
     owners_before = _items_by_owner(conn, filters, quarter.previous())
     now = _metrics(conn, filters, quarter, owners, dim=dim, window=window_days)
@@ -188,16 +193,65 @@ def review(
             threshold=threshold,
             active_from=quarter.start,
         ),
-        pattern_incidents=recurrence.pattern_incidents(
+        pattern_incidents=_pattern_incidents(
             conn,
-            lookback,
+            filters,
+            quarter,
             dim=dim,
             window_days=window_days,
             threshold=threshold,
-            active_from=quarter.start,
-        ),
+            rows=pattern_rows,
+        ),  # fmt: skip
         items_by_owner=owners,
     )
+    _name_tables(result)
+    return result
+
+
+def complete(conn: duckdb.DuckDBPyConnection, review: QuarterReview) -> QuarterReview:
+    """`review` with every incident of its recurring patterns (see `review`'s `pattern_rows`)."""
+    if tables.rows_in_all(review.pattern_incidents) == len(review.pattern_incidents):
+        return review
+    whole = replace(
+        review,
+        pattern_incidents=_pattern_incidents(
+            conn, review.filters, review.quarter, dim=review.dim,
+            window_days=review.window_days, threshold=review.threshold,
+        ),
+    )  # fmt: skip
+    _name_tables(whole)
+    return whole
+
+
+def _pattern_incidents(
+    conn: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    quarter: Quarter,
+    *,
+    dim: str,
+    window_days: int,
+    threshold: int,
+    rows: int | None = None,
+) -> pd.DataFrame:
+    """The incidents of the patterns with an incident in the quarter (counted back one window
+    before it); with `rows`, the first `rows` of them and the count of all."""
+    lookback = filters.between(quarter.start - timedelta(days=window_days), quarter.end)
+
+    def read() -> pd.DataFrame:
+        return recurrence.pattern_incidents(
+            conn, lookback, dim=dim, window_days=window_days, threshold=threshold,
+            active_from=quarter.start,
+        )  # fmt: skip
+
+    if rows is None:
+        return read()
+    with runner.first_rows(rows) as counted:
+        frame = read()
+    frame.attrs[tables.ROWS_IN_ALL] = counted.rows_in_all
+    return frame
+
+
+def _name_tables(result: QuarterReview) -> None:
     result.tables = {
         "comparison": result.comparison,
         "sev1_2_incidents": result.severe,
@@ -205,4 +259,3 @@ def review(
         "recurring_pattern_incidents": result.pattern_incidents,
         "action_items_by_owner": result.items_by_owner,
     }
-    return result

@@ -21,7 +21,7 @@ from loaders import store
 from loaders.enrich.dashboard_facts import DashboardFacts
 from loaders.model import PostMortem
 from loaders.store import connect_read_only
-from queries import quarterly, report
+from queries import quarterly, report, tables
 from queries.export import neutralise
 from queries.filters import Filters
 
@@ -70,6 +70,29 @@ def test_quarter_against_previous_quarter(conn: duckdb.DuckDBPyConnection) -> No
     }
     # The api pattern (A, B, H) is active: H struck in Q2.
     assert review.patterns["service"].tolist() == ["api"]
+
+
+def test_the_page_reads_the_first_pattern_incidents_and_the_pack_all_of_them(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    full = quarterly.review(conn, Filters(), quarterly.Quarter(2026, 2), **SETTINGS)  # type: ignore[arg-type]
+    # The api pattern's incidents A, B and H; the page asks for the first two only.
+    assert len(full.pattern_incidents) == 3
+    cut = quarterly.review(
+        conn,
+        Filters(),
+        quarterly.Quarter(2026, 2),
+        **SETTINGS,
+        pattern_rows=2,  # type: ignore[arg-type]
+    )
+    assert cut.pattern_incidents.equals(full.pattern_incidents.head(2))
+    assert tables.rows_in_all(cut.pattern_incidents) == 3
+    # What the pack and the CSV are made from on a click: every incident again.
+    whole = quarterly.complete(conn, cut)
+    assert whole.pattern_incidents.equals(full.pattern_incidents)
+    assert whole.tables["recurring_pattern_incidents"] is whole.pattern_incidents
+    assert report.markdown(whole) == report.markdown(full)
+    assert quarterly.complete(conn, full) is full  # nothing left to read
 
 
 def test_the_report_reads_as_a_review(conn: duckdb.DuckDBPyConnection) -> None:

@@ -39,14 +39,19 @@ def download_button(
     )
 
 
-def csv_button(frame: pd.DataFrame, name: str) -> None:
+def csv_button(
+    frame: pd.DataFrame, name: str, whole: Callable[[], pd.DataFrame] | None = None
+) -> None:
     """The download of `frame` as `name`.csv. The frame of an exportable table as
     data.table or data.first_rows gave it is written by the store (data.table_csv): every
-    row, the bytes of `pmdash export NAME`. Any other frame (a part of a table a page picked,
-    an incident's panel) is written as it is."""
+    row, the bytes of `pmdash export NAME`. A frame of first rows that is no exportable
+    table comes with `whole`, which reads every row when the button is clicked. Any other
+    frame (a part of a table a page picked, an incident's panel) is written as it is."""
     view = marked_view(frame, name)
 
     def make() -> bytes:
+        if whole is not None:
+            return to_csv_bytes(whole())
         if view is not None:
             return data.table_csv(name, view)
         return to_csv_bytes(frame)
@@ -71,11 +76,13 @@ def table_block(
     folded: str = "",
     opens: str = "",
     from_panel: bool = False,
+    whole: Callable[[], pd.DataFrame] | None = None,
 ) -> None:
     """A table and its CSV download; a plain sentence instead when there are no rows.
     With `folded`, the table sits in an expander of that label (the numbers are on screen
     already, as tiles). With `opens` (the column holding incident ids), a click on a row
-    opens that incident; `from_panel` for tables inside the incident panel itself."""
+    opens that incident; `from_panel` for tables inside the incident panel itself. `whole`:
+    see `csv_button`."""
     if frame.empty:
         st.info(empty)
     else:
@@ -89,7 +96,7 @@ def table_block(
                 st.dataframe(_shown(rows), hide_index=True, height=shown,
                              **_presentation(rows, columns))  # fmt: skip
             _rows_caption(frame, name)
-    csv_button(frame, name)
+    csv_button(frame, name, whole)
 
 
 def _incident_rows(
