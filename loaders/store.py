@@ -290,8 +290,16 @@ create table if not exists incident_recurrence (
     default_pending struct(until timestamp, began_at timestamp, incident_id varchar),
     -- for an incident whose action items are all done: the first incident of the default
     -- selection with the same value that began after the last closed (Fix held?)
-    default_next struct(began_at timestamp, incident_id varchar)
+    default_next struct(began_at timestamp, incident_id varchar),
+    -- recurring patterns of the default selection with no other filter, for the sync's
+    -- window and threshold (`pattern_threshold`): for a row in one, how many of its value's
+    -- rows in a pattern began in the window that starts with it; NULL when in none
+    default_pattern_window integer,
+    pattern_threshold integer
 );
+-- Stores kept before these columns existed: the next sync fills them.
+alter table incident_recurrence add column if not exists default_pattern_window integer;
+alter table incident_recurrence add column if not exists pattern_threshold integer;
 -- Each incident's values the sidebar filters on, flat (loaders/enrich/incident_facts.py):
 -- its services and categories as one list per basis, so a query needs no join to filter.
 create table if not exists incident_facts (

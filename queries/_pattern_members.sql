@@ -13,9 +13,26 @@
 -- it began at most $window_days before it. Two windows that look along the rows and sort
 -- and carry integers: the windows that counted and compared over ranges of time, sorting
 -- value and id strings, took three times as long at 100,000 incidents.
+-- `in_window`: how many of the value's rows in the pattern began in the window that starts
+-- with this one (recurring_patterns.sql takes the fullest).
+-- For the default selection with no other filter, at the sync's window and threshold
+-- ($kept_patterns, see queries/recurrence.py), the sync kept all this
+-- (`default_pattern_window`, loaders/enrich/recurrence_facts.py): a scan instead of
+-- three windows over every incident of the dimension.
 -- uses: filtered_facts, incident_values
--- Params: the filters; $dim; $window_days; $threshold
-select value_no, seq, began_at
+-- Params: the filters; $dim; $window_days; $threshold;
+--         $kept_patterns (BOOLEAN: the sync kept the answer for these filters and settings)
+select value_no, seq, began_at, default_pattern_window as in_window
+from incident_recurrence
+where cast($kept_patterns as boolean)
+  and dim = $dim
+  and default_pattern_window is not null
+union all
+select value_no, seq, began_at,
+       count(*) over (
+           partition by value_no order by began_at
+           range between current row and to_days(cast($window_days as integer)) following
+       ) as in_window
 from (
     select
         *,
@@ -30,6 +47,8 @@ from (
             ) <= v.began_at + to_days(cast($window_days as integer)) as anchors
         from incident_values v
         join filtered_facts f on f.incident_id = v.incident_id
+        where not cast($kept_patterns as boolean)  -- (then none of this is worked out)
     ) anchored
 ) held
-where last_anchor_at >= began_at - to_days(cast($window_days as integer))
+where not cast($kept_patterns as boolean)
+  and last_anchor_at >= began_at - to_days(cast($window_days as integer))

@@ -136,6 +136,24 @@ def repeat_rate_by_value(
     return _per_value(conn, "repeat_rate_by_value", filters, dim, window_days=window_days)
 
 
+def _kept_patterns(
+    conn: duckdb.DuckDBPyConnection, filters: Filters, window_days: int, threshold: int
+) -> bool:
+    """Whether the sync kept the recurring patterns these filters and settings ask for: the
+    default selection (incidents, every basis) with no other filter, at the sync's window
+    and threshold (loaders/enrich/recurrence_facts.py `default_pattern_window`)."""
+    if not _params(filters)["default_selection"] or (filters.start, filters.end) != (None, None):
+        return False
+    if filters.severities or filters.services or filters.categories or filters.sources:
+        return False
+    kept = run_aside(conn, "deja_vu_window").iloc[0]
+    return bool(
+        pd.notna(kept["pattern_threshold"])
+        and int(kept["deja_vu_window_days"]) == window_days
+        and int(kept["pattern_threshold"]) == threshold
+    )
+
+
 def patterns(
     conn: duckdb.DuckDBPyConnection,
     filters: Filters,
@@ -150,6 +168,7 @@ def patterns(
     return _per_value(
         conn, "recurring_patterns", filters, dim,
         window_days=window_days, threshold=threshold, active_from=active_from,
+        kept_patterns=_kept_patterns(conn, filters, window_days, threshold),
     )  # fmt: skip
 
 
@@ -165,6 +184,7 @@ def pattern_incidents(
     return _per_value(
         conn, "recurring_pattern_incidents", filters, dim,
         window_days=window_days, threshold=threshold, active_from=active_from,
+        kept_patterns=_kept_patterns(conn, filters, window_days, threshold),
     )  # fmt: skip
 
 

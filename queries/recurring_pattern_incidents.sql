@@ -1,6 +1,6 @@
 -- The incidents of each recurring pattern, with their action items: how many, how many done.
 -- uses: filtered_facts, incident_values, pattern_members
--- Params: the filters; $dim; $window_days; $threshold; $active_from (DATE or NULL);
+-- Params: the filters; $dim; $window_days; $threshold; $kept_patterns; $active_from (DATE or NULL);
 --         $first_rows (INTEGER: the first rows only, NULL = all; see runner.py)
 with kept as materialized (
     -- Materialized: counted and cut below, worked out once.

@@ -4,7 +4,7 @@
 -- The fullest window is counted among the pattern's incidents only: every incident of a
 -- window that holds $threshold or more belongs to the pattern, and the fullest one does.
 -- uses: filtered_facts, incident_values, pattern_members
--- Params: the filters; $dim; $window_days; $threshold; $active_from (DATE or NULL)
+-- Params: the filters; $dim; $window_days; $threshold; $kept_patterns; $active_from (DATE or NULL)
 with patterns as (
     select
         value_no,
@@ -12,15 +12,7 @@ with patterns as (
         max(in_window) as most_in_one_window,
         cast(min(began_at) as date) as first_date,
         cast(max(began_at) as date) as last_date
-    from (
-        select
-            value_no, began_at,
-            count(*) over (
-                partition by value_no order by began_at
-                range between current row and to_days(cast($window_days as integer)) following
-            ) as in_window
-        from pattern_members
-    ) counted
+    from pattern_members
     group by value_no
     having cast($active_from as date) is null
         or max(began_at) >= cast(cast($active_from as date) as timestamp)

@@ -19,7 +19,7 @@ from bench import bigstore
 from loaders.enrich.dashboard_facts import DashboardFacts
 from loaders.model import KINDS
 from loaders.store import StoreError, connect_read_only
-from queries import runner, tables
+from queries import recurrence, runner, tables
 from queries.filters import DIMENSIONS, FIRM_BASES, Filters
 from queries.tables import View
 
@@ -89,7 +89,9 @@ def _views() -> list[View]:
     views = [
         View(today=today, filters=f, dim=dim, threshold=2) for f in selections for dim in DIMENSIONS
     ]
-    return [*views, *(View(today=today, dim=dim, window_days=30) for dim in DIMENSIONS)]
+    # The default view at the sync's window and threshold reads the patterns the sync kept.
+    kept = [View(today=today, dim=dim) for dim in DIMENSIONS]
+    return [*views, *kept, *(View(today=today, dim=dim, window_days=30) for dim in DIMENSIONS)]
 
 
 def _tables(
@@ -162,7 +164,7 @@ def _generated_views() -> list[View]:
         View(today=today, filters=f, dim=dim, threshold=threshold)
         for f in selections
         for dim in DIMENSIONS
-        for threshold in (2, 4)
+        for threshold in (2, 3, 4)  # 3: the sync's, whose default patterns it kept
     ]
 
 
@@ -199,3 +201,21 @@ def test_deja_vu_for_another_window_needs_a_sync_with_it(sample_db: str, tmp_pat
         before = _before(conn, patch, tmp_path / "before", window_days=30)
     pd.testing.assert_frame_equal(now, before[("deja-vu", view)], check_dtype=False)
     assert len(now) > 0
+
+
+def test_the_default_view_reads_the_patterns_the_sync_kept(generated_db: str) -> None:
+    # The tables above compare these views with the queries as they were; this says they did
+    # take the kept rows: the default selection, no other filter, the sync's window (180
+    # days) and threshold (3). Another threshold, a period or drills work it out.
+    conn = connect_read_only(generated_db)
+    assert recurrence._kept_patterns(conn, Filters(), 180, 3)
+    assert not recurrence._kept_patterns(conn, Filters(), 180, 2)
+    assert not recurrence._kept_patterns(conn, Filters(), 30, 3)
+    assert not recurrence._kept_patterns(conn, Filters(start=date(2025, 1, 1)), 180, 3)
+    assert not recurrence._kept_patterns(conn, Filters(kinds=KINDS), 180, 3)
+    assert not recurrence._kept_patterns(conn, Filters(sources=("sre-wiki",)), 180, 3)
+    kept = query(
+        generated_db,
+        "select count(*) as n from incident_recurrence where default_pattern_window is not null",
+    )
+    assert kept[0]["n"] > 1_000  # not vacuous: thousands of rows in default patterns

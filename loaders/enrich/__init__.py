@@ -61,5 +61,5 @@ def steps_for(config: Config) -> list[Step]:
     # Last: what the dashboard reads instead of recomputing it, from the items as they end up.
     from loaders.enrich.dashboard_facts import DashboardFacts
 
-    steps.append(DashboardFacts(config.window_days))
+    steps.append(DashboardFacts(config.window_days, config.threshold))
     return steps

@@ -36,6 +36,7 @@ from loaders.store import SCHEMA
 
 NAME = "dashboard facts"
 DEFAULT_WINDOW_DAYS = Config().window_days
+DEFAULT_THRESHOLD = Config().threshold
 COUNTS = """
 insert into incident_item_counts
 select
@@ -187,8 +188,11 @@ order by item_no
 class DashboardFacts:
     name = NAME
 
-    def __init__(self, window_days: int = DEFAULT_WINDOW_DAYS) -> None:
-        self.window_days = window_days  # `[recurrence] window_days`, for déjà vu
+    def __init__(
+        self, window_days: int = DEFAULT_WINDOW_DAYS, threshold: int = DEFAULT_THRESHOLD
+    ) -> None:
+        self.window_days = window_days  # `[recurrence] window_days`, for déjà vu and patterns
+        self.threshold = threshold  # `[recurrence] threshold`, for the default patterns
 
     def run(self, conn: duckdb.DuckDBPyConnection, changed: bool) -> str:
         # Trackers and the curation file can change the inputs without any document
@@ -227,7 +231,7 @@ class DashboardFacts:
         (incidents,) = conn.execute("select count(*) from incident_item_counts").fetchone() or (0,)
         (vague,) = conn.execute("select count(*) from vague_action_items").fetchone() or (0,)
         # Services, categories, kinds and similar incidents can change in any step before.
-        values = keep_incident_recurrence(conn, self.window_days)
+        values = keep_incident_recurrence(conn, self.window_days, self.threshold)
         keep_incident_facts(conn)  # the sidebar's filter values per incident, flat
         return (
             f"action items counted for {incidents} incidents; {vague} vague items; "
@@ -240,4 +244,4 @@ class DashboardFacts:
             conn.execute(f"select count(*), bit_xor(hash({columns})) from {table}").fetchone()
             for table, columns in INPUT_TABLES.items()
         ]
-        return f"{_CODE}:{self.window_days}:{counts}"
+        return f"{_CODE}:{self.window_days}:{self.threshold}:{counts}"
