@@ -136,15 +136,21 @@ def repeat_rate_by_value(
     return _per_value(conn, "repeat_rate_by_value", filters, dim, window_days=window_days)
 
 
+def _unfiltered(filters: Filters) -> bool:
+    """The default selection (incidents, every basis) with no other filter: every incident
+    with a row in incident_values for it is selected."""
+    if not _params(filters)["default_selection"] or (filters.start, filters.end) != (None, None):
+        return False
+    return not (filters.severities or filters.services or filters.categories or filters.sources)
+
+
 def _kept_patterns(
     conn: duckdb.DuckDBPyConnection, filters: Filters, window_days: int, threshold: int
 ) -> bool:
     """Whether the sync kept the recurring patterns these filters and settings ask for: the
     default selection (incidents, every basis) with no other filter, at the sync's window
     and threshold (loaders/enrich/recurrence_facts.py `default_pattern_window`)."""
-    if not _params(filters)["default_selection"] or (filters.start, filters.end) != (None, None):
-        return False
-    if filters.severities or filters.services or filters.categories or filters.sources:
+    if not _unfiltered(filters):
         return False
     kept = run_aside(conn, "deja_vu_window").iloc[0]
     return bool(
@@ -204,7 +210,9 @@ def deja_vu(
             f"configuration now says {window_days} (`[recurrence] window_days`).",
             "Sync again: **Sync now** on Data & sources, or `pmdash sync`.",
         )
-    return _per_value(conn, "deja_vu", filters, dim, window_days=window_days)
+    return _per_value(
+        conn, "deja_vu", filters, dim, window_days=window_days, unfiltered=_unfiltered(filters)
+    )
 
 
 def fix_held(
@@ -213,7 +221,10 @@ def fix_held(
     """Incidents whose action items are all done: did the same kind of incident strike again
     within the window after the last one closed? (SPEC §6 "Fix held?")"""
     _check(dim)
-    return run(conn, "fix_held", **_params(filters), dim=dim, window_days=window_days, as_of=as_of)
+    return run(
+        conn, "fix_held", **_params(filters), dim=dim, window_days=window_days, as_of=as_of,
+        unfiltered=_unfiltered(filters),
+    )  # fmt: skip
 
 
 def service_category_matrix(conn: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
