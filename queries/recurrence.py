@@ -93,7 +93,10 @@ def repeat_summary(
 ) -> pd.DataFrame:
     """One row: incidents, repeats, repeat_rate, without_value (incidents with no `dim`)."""
     _check(dim)
-    return run(conn, "repeat_summary", **_params(filters), dim=dim, window_days=window_days)
+    return run(
+        conn, "repeat_summary", **_params(filters), dim=dim, window_days=window_days,
+        unfiltered=_unfiltered(filters),
+    )  # fmt: skip
 
 
 def repeat_summary_by_period(
@@ -119,6 +122,8 @@ def repeat_summary_by_period(
         previous_end=previous.end,
         dim=dim,
         window_days=window_days,
+        # The periods split the rows below; the selection itself has no dates.
+        unfiltered=_unfiltered(filters.between(None, None)),
     )
     return frame.set_index("period")
 
@@ -133,7 +138,10 @@ def repeat_rate_by_quarter(
 def repeat_rate_by_value(
     conn: duckdb.DuckDBPyConnection, filters: Filters, *, dim: str, window_days: int
 ) -> pd.DataFrame:
-    return _per_value(conn, "repeat_rate_by_value", filters, dim, window_days=window_days)
+    return _per_value(
+        conn, "repeat_rate_by_value", filters, dim, window_days=window_days,
+        unfiltered=_unfiltered(filters),
+    )  # fmt: skip
 
 
 def _unfiltered(filters: Filters) -> bool:
