@@ -354,6 +354,10 @@ TABLES = (
     "tracker_tickets", "tracker_lookups", "incident_item_counts", "vague_action_items",
     "action_item_facts", "incident_recurrence", "incident_facts",
 )  # fmt: skip
+# Tables the dashboard facts step (loaders/enrich/dashboard_facts.py) rewrites whole on
+# every sync that changed its inputs.
+DERIVED = ("incident_item_counts", "vague_action_items", "action_item_facts",
+           "incident_recurrence", "incident_facts")  # fmt: skip
 LOCK_WAIT_SECONDS = 30.0
 
 
@@ -572,9 +576,22 @@ def _check_writable(db: str) -> None:
 def _upgrade(conn: duckdb.DuckDBPyConnection, db: str) -> None:
     """Add the columns an older pmdash did not write (SCHEMA has already added missing
     tables). A column that cannot be added (NOT NULL without a default on a table with rows)
-    means the store must be rebuilt: say so instead of half-upgrading it."""
+    means the store must be rebuilt: say so instead of half-upgrading it.
+
+    The tables the dashboard facts step rewrites whole are made anew instead when their
+    columns differ from SCHEMA's, order included: the step fills them by position, and
+    their rows are worked out again from the others anyway."""
+    expected = expected_columns()
     have = _columns(conn, conn.execute("select current_database()").fetchall()[0][0])
-    for table, columns in expected_columns().items():
+    stale = [t for t in DERIVED if t in have and list(have[t].items()) != list(expected[t].items())]
+    if stale:
+        for table in stale:
+            conn.execute(f"drop table {table}")  # names from DERIVED, never input
+        conn.execute(SCHEMA)
+        # The step's fingerprint says its tables are up to date: they no longer are.
+        conn.execute("delete from enrichment_state where step = 'dashboard facts'")
+        have = _columns(conn, conn.execute("select current_database()").fetchall()[0][0])
+    for table, columns in expected.items():
         for column, data_type in columns.items():
             if column in have.get(table, {}):
                 continue

@@ -7,11 +7,13 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 from conftest import FIXTURES, git_source, query
 
 from loaders import store
 from loaders.config import Config
+from loaders.enrich.dashboard_facts import DashboardFacts
 from loaders.model import KnownDocument, Outcome, SourceError
 from loaders.sync import sync
 
@@ -215,3 +217,26 @@ def test_a_failed_step_keeps_the_documents_and_records_its_failure(
         {"source_name": "counter", "status": "failed"},
         {"source_name": "docs", "status": "ok"},
     ]
+
+
+def test_a_store_whose_kept_facts_have_an_older_shape_is_brought_up_to_date(
+    tmp_path: Path,
+) -> None:
+    # An older pmdash kept incident_recurrence with fewer columns; `alter table add column`
+    # would append the new ones at its end, out of the order the facts step writes by. The
+    # sync must make the table anew and fill it, as a fresh store would have it.
+    folder = make_folder(tmp_path / "docs")
+    fresh, older = tmp_path / "fresh.duckdb", tmp_path / "older.duckdb"
+    sync(str(fresh), [git_source(folder)], None, [DashboardFacts()])
+    sync(str(older), [git_source(folder)], None, [DashboardFacts()])
+    with duckdb.connect(str(older)) as conn:
+        conn.execute("drop table incident_recurrence")
+        conn.execute(
+            "create table incident_recurrence (dim varchar, value varchar, service varchar, "
+            "category varchar, incident_id varchar, began_at timestamp, kind varchar)"
+        )
+    [_, facts] = sync(str(older), [git_source(folder)], None, [DashboardFacts()])
+    assert facts.status == "ok", facts.message
+    every_row = "select * from incident_recurrence order by all"
+    assert query(older, every_row) == query(fresh, every_row)
+    assert len(query(fresh, every_row)) > 0  # not vacuous: the folder's incidents have values
