@@ -7,22 +7,12 @@
 -- (then the most recent one): of the ones kept per class of incidents (kind, bases) in
 -- `pending_earlier` at sync (loaders/enrich/recurrence_facts.py), the one the filters count.
 -- For `similar`, only the earlier incidents similar to this one itself count.
--- uses: filtered_facts, incident_values
+-- uses: selected_values
 -- Params: the filters; $dim; $window_days (the sync's window: recurrence.deja_vu checks);
 --         $default_selection (BOOLEAN: the filters' kinds and bases are the default ones);
 --         $unfiltered (BOOLEAN: and no other filter; see queries/recurrence.py);
 --         $first_rows (INTEGER: the first rows only, NULL = all; see runner.py)
-with selected as (
-    -- The rows of the selected incidents. With no filter but the default kinds and bases
-    -- ($unfiltered) every row of incident_values is one: no semi-join with the selection
-    -- (a branch whose constant-false filter DuckDB drops, which an OR would not be).
-    select * from incident_values where cast($unfiltered as boolean)
-    union all
-    select v.* from incident_values v
-    where not cast($unfiltered as boolean)
-      and v.incident_id in (select incident_id from filtered_facts)
-),
-pending as materialized (
+with pending as materialized (
     -- Materialized: DuckDB would otherwise work the lists out twice, for the filter below
     -- and for the columns. For the default selection the sync kept the answer
     -- (`default_pending`) and the list is not read.
@@ -39,7 +29,7 @@ pending as materialized (
                    lambda e: {'until': e.until, 'began_at': e.began_at,
                               'incident_id': e.incident_id}))
            end as earlier
-    from selected v
+    from selected_values v
     where v.deja_vu_window_days = cast($window_days as integer)
 ),
 found as (

@@ -3,25 +3,15 @@
 -- the last of them closed, within $window_days. `held`: 'no' (and the first such incident),
 -- 'yes' when the whole window passed without one by $as_of, 'so far' while it is still open.
 -- Incidents with no value of the dimension, or no date, cannot be judged and are left out.
--- uses: filtered_facts, incident_values
+-- uses: selected_values
 -- Params: the filters; $dim; $window_days (INTEGER); $as_of (DATE);
 --         $default_selection (BOOLEAN: the filters' kinds and bases are the default ones);
 --         $unfiltered (BOOLEAN: and no other filter; see queries/recurrence.py)
-with selected as (
-    -- The rows of the selected incidents. With no filter but the default kinds and bases
-    -- ($unfiltered) every row of incident_values is one: no semi-join with the selection
-    -- (a branch whose constant-false filter DuckDB drops, which an OR would not be).
-    select * from incident_values where cast($unfiltered as boolean)
-    union all
-    select v.* from incident_values v
-    where not cast($unfiltered as boolean)
-      and v.incident_id in (select incident_id from filtered_facts)
-),
-fixed as materialized (
+with fixed as materialized (
     -- `fixed_at` is counted once per sync (loaders/enrich/dashboard_facts.py).
     select c.incident_id, c.fixed_at, c.items, v.value, v.value_no, v.default_next
     from incident_item_counts c
-    join selected v on v.incident_id = c.incident_id
+    join selected_values v on v.incident_id = c.incident_id
     where c.fixed_at is not null
 ),
 struck as (
