@@ -297,9 +297,6 @@ create table if not exists incident_recurrence (
     default_pattern_window integer,
     pattern_threshold integer
 );
--- Stores kept before these columns existed: the next sync fills them.
-alter table incident_recurrence add column if not exists default_pattern_window integer;
-alter table incident_recurrence add column if not exists pattern_threshold integer;
 -- Each incident's values the sidebar filters on, flat (loaders/enrich/incident_facts.py):
 -- its services and categories as one list per basis, so a query needs no join to filter.
 create table if not exists incident_facts (
