@@ -61,7 +61,7 @@ def restore(conn: duckdb.DuckDBPyConnection) -> None:
     for table, field in LINKS.values():
         conn.execute(f"delete from {table} where basis = 'curated'")  # constants
         conn.execute(
-            f"insert into {table} (incident_id, {field}, {field}_raw, basis) "
+            f"insert into {table} (incident_id, {field}, {field}_raw, basis) "  # constants
             "select s.incident_id, s.value, s.raw, s.basis "
             f"from curation_stash s {current} where s.field = ?",
             [field],
@@ -126,7 +126,7 @@ def _replace_links(
     ids = list(chosen)
     # Table and column names are this module's constants (LINKS), never input.
     old = conn.execute(
-        f"select incident_id, {field}, {field}_raw, basis from {table} "
+        f"select incident_id, {field}, {field}_raw, basis from {table} "  # constants
         "where incident_id in (select unnest(?::varchar[]))",
         [ids],
     ).fetchall()

@@ -239,9 +239,11 @@ class DashboardFacts:
         )
 
     def _fingerprint(self, conn: duckdb.DuckDBPyConnection) -> str:
-        # Table names and column lists are this module's constants (INPUT_TABLES).
         counts = [
-            conn.execute(f"select count(*), bit_xor(hash({columns})) from {table}").fetchone()
+            # Table names and column lists are this module's constants (INPUT_TABLES).
+            conn.execute(
+                f"select count(*), bit_xor(hash({columns})) from {table}"  # constants
+            ).fetchone()
             for table, columns in INPUT_TABLES.items()
         ]
         return f"{_CODE}:{self.window_days}:{self.threshold}:{counts}"
