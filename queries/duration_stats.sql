@@ -10,16 +10,16 @@ with measured_incidents as (
 linked as (
     -- the services or categories of the bases the sidebar's switch counts, one row each
     select incident_id, time_to_detect_minutes, time_to_recover_minutes,
-           case $by when 'service' then list_concat(
+           case $by when 'service' then flatten([
                     case when list_contains(cast($bases as varchar[]), 'stated') then services_stated end,
                     case when list_contains(cast($bases as varchar[]), 'mentioned') then services_mentioned end,
                     case when list_contains(cast($bases as varchar[]), 'inferred') then services_inferred end,
-                    case when list_contains(cast($bases as varchar[]), 'curated') then services_curated end)
-                else list_concat(
+                    case when list_contains(cast($bases as varchar[]), 'curated') then services_curated end])
+                else flatten([
                     case when list_contains(cast($bases as varchar[]), 'stated') then categories_stated end,
                     case when list_contains(cast($bases as varchar[]), 'mentioned') then categories_mentioned end,
                     case when list_contains(cast($bases as varchar[]), 'inferred') then categories_inferred end,
-                    case when list_contains(cast($bases as varchar[]), 'curated') then categories_curated end)
+                    case when list_contains(cast($bases as varchar[]), 'curated') then categories_curated end])
            end as names_list
     from measured_incidents where $by in ('service', 'category')
 ),

@@ -3,26 +3,23 @@
 -- link rows of counted_services and counted_categories count it).
 -- From each selected incident's lists in incident_facts (one per basis, every link row):
 -- no join of the selection with the two link tables (45 -> 39 ms at 100,000 incidents).
+-- One flatten of the four lists, not nested list_concats: 107 -> 51 ms at 100,000 incidents.
 -- uses: filtered_facts
 -- Params: the filters
 with counted as (
     select
-        list_concat(
-            list_concat(
-                case when list_contains(cast($bases as varchar[]), 'stated') then f.services_stated else [] end,
-                case when list_contains(cast($bases as varchar[]), 'mentioned') then f.services_mentioned else [] end),
-            list_concat(
-                case when list_contains(cast($bases as varchar[]), 'inferred') then f.services_inferred else [] end,
-                case when list_contains(cast($bases as varchar[]), 'curated') then f.services_curated else [] end)
-        ) as services,
-        list_concat(
-            list_concat(
-                case when list_contains(cast($bases as varchar[]), 'stated') then f.categories_stated else [] end,
-                case when list_contains(cast($bases as varchar[]), 'mentioned') then f.categories_mentioned else [] end),
-            list_concat(
-                case when list_contains(cast($bases as varchar[]), 'inferred') then f.categories_inferred else [] end,
-                case when list_contains(cast($bases as varchar[]), 'curated') then f.categories_curated else [] end)
-        ) as categories
+        flatten([
+            case when list_contains(cast($bases as varchar[]), 'stated') then f.services_stated else [] end,
+            case when list_contains(cast($bases as varchar[]), 'mentioned') then f.services_mentioned else [] end,
+            case when list_contains(cast($bases as varchar[]), 'inferred') then f.services_inferred else [] end,
+            case when list_contains(cast($bases as varchar[]), 'curated') then f.services_curated else [] end
+        ]) as services,
+        flatten([
+            case when list_contains(cast($bases as varchar[]), 'stated') then f.categories_stated else [] end,
+            case when list_contains(cast($bases as varchar[]), 'mentioned') then f.categories_mentioned else [] end,
+            case when list_contains(cast($bases as varchar[]), 'inferred') then f.categories_inferred else [] end,
+            case when list_contains(cast($bases as varchar[]), 'curated') then f.categories_curated else [] end
+        ]) as categories
     from filtered_facts f
     where f.names_service and f.names_category
 ),

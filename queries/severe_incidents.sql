@@ -5,17 +5,17 @@ with severe as (
     -- the services and categories of the bases the sidebar's switch counts
     select
         incident_id, title, url, incident_date, severity, time_to_recover_minutes,
-        list_sort(list_concat(
+        list_sort(flatten([
             case when list_contains(cast($bases as varchar[]), 'stated') then services_stated end,
             case when list_contains(cast($bases as varchar[]), 'mentioned') then services_mentioned end,
             case when list_contains(cast($bases as varchar[]), 'inferred') then services_inferred end,
-            case when list_contains(cast($bases as varchar[]), 'curated') then services_curated end))
+            case when list_contains(cast($bases as varchar[]), 'curated') then services_curated end]))
             as services,
-        list_sort(list_concat(
+        list_sort(flatten([
             case when list_contains(cast($bases as varchar[]), 'stated') then categories_stated end,
             case when list_contains(cast($bases as varchar[]), 'mentioned') then categories_mentioned end,
             case when list_contains(cast($bases as varchar[]), 'inferred') then categories_inferred end,
-            case when list_contains(cast($bases as varchar[]), 'curated') then categories_curated end))
+            case when list_contains(cast($bases as varchar[]), 'curated') then categories_curated end]))
             as categories
     from filtered_facts
     where severity_rank <= 2
