@@ -328,6 +328,14 @@ create table if not exists incident_facts (
     time_to_recover_minutes double,
     sections varchar[]  -- the post-mortem sections it has, as in incidents
 );
+-- The values the sidebar's filters offer (loaders/enrich/incident_facts.py): each severity
+-- ('unrated' for none; `sort_key`, most severe first), service, category and source the
+-- store holds.
+create table if not exists filter_values (
+    filter varchar not null,  -- severity | service | category | source
+    value varchar not null,
+    sort_key integer not null  -- the severity's rank ('unrated' last); 0 for the others
+);
 """
 
 INCIDENT_COLUMNS = (
@@ -349,12 +357,12 @@ TABLES = (
     "service_catalog", "enrichment_marks", "curation_stash",
     "similar_incidents", "themes", "incident_themes", "enrichment_state",
     "tracker_tickets", "tracker_lookups", "incident_item_counts", "vague_action_items",
-    "action_item_facts", "incident_recurrence", "incident_facts",
+    "action_item_facts", "incident_recurrence", "incident_facts", "filter_values",
 )  # fmt: skip
 # Tables the dashboard facts step (loaders/enrich/dashboard_facts.py) rewrites whole on
 # every sync that changed its inputs.
 DERIVED = ("incident_item_counts", "vague_action_items", "action_item_facts",
-           "incident_recurrence", "incident_facts")  # fmt: skip
+           "incident_recurrence", "incident_facts", "filter_values")  # fmt: skip
 LOCK_WAIT_SECONDS = 30.0
 
 

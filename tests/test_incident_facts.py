@@ -169,6 +169,28 @@ def test_top_services_and_the_basis_mix_are_those_of_the_joins(mixed_db: str) ->
         assert mix.values.tolist() == before(conn, MIX_BEFORE, filters).values.tolist(), filters
 
 
+def test_the_filter_values_are_those_the_links_hold(mixed_db: str) -> None:
+    """`filter_values`, kept at sync, offers what grouping the incidents and their link rows
+    offered on every view, in the same order: severities by rank with 'unrated' (no
+    severity) last, every basis's services and categories once each."""
+    conn = connect_read_only(mixed_db)
+    grouped = conn.execute("""
+        select 'severity' as filter, coalesce(severity, 'unrated') as value,
+               min(coalesce(severity_rank, 1000000)) as sort_key
+        from incidents group by all
+        union all select 'service', service, 0 from incident_services group by all
+        union all select 'category', category, 0 from incident_categories group by all
+        union all select 'source', source_name, 0 from incidents group by all
+        order by filter, sort_key, value
+    """).fetchall()
+    offered = incidents.filter_options(conn)
+    assert offered.values.tolist() == [[f, v] for f, v, _ in grouped]
+    # Not vacuous: the mixed store has services of every basis, and unrated incidents.
+    assert {"service", "category", "severity", "source"} <= set(offered["filter"])
+    severities = offered.loc[offered["filter"] == "severity", "value"].tolist()
+    assert severities[-1] == "unrated" and len(severities) > 1
+
+
 def test_each_row_holds_its_incidents_links_by_basis(mixed_db: str) -> None:
     conn = connect_read_only(mixed_db)
     facts = (

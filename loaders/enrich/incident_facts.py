@@ -82,9 +82,27 @@ order by i.incident_date, i.incident_id
 """
 
 
+# The sidebar's choices, asked for by every page: from a few hundred rows, not by grouping
+# every incident and link row on each view (11-13 -> 2 ms at 100,000 incidents).
+FILTER_VALUES = """
+insert into filter_values
+select 'severity', coalesce(severity, 'unrated'), min(coalesce(severity_rank, 1000000))
+from incidents group by all
+union all
+select 'service', service, 0 from incident_services group by all
+union all
+select 'category', category, 0 from incident_categories group by all
+union all
+select 'source', source_name, 0 from incidents group by all
+"""
+
+
 def keep_incident_facts(conn: duckdb.DuckDBPyConnection) -> int:
-    """Rewrite `incident_facts` from the incidents and their links; return its row count."""
+    """Rewrite `incident_facts` from the incidents and their links, and `filter_values`;
+    return the row count of `incident_facts`."""
     conn.execute("delete from incident_facts")
     conn.execute(KEEP)
+    conn.execute("delete from filter_values")
+    conn.execute(FILTER_VALUES)
     (rows,) = conn.execute("select count(*) from incident_facts").fetchone() or (0,)
     return int(rows)
