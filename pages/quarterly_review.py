@@ -86,12 +86,14 @@ def render() -> None:
 
     dim = DIMENSION_LABELS[review.dim]
     st.subheader(f"Recurring patterns (by {dim})")
-    note = data.call(recurrence.dimension_note, view.filters.between(quarter.start, quarter.end),
-                     review.dim)  # fmt: skip
-    table_block(review.patterns, "recurring_patterns",
-                empty=f"No recurring patterns: no {dim} had {review.threshold} or more incidents "
-                      f"within {review.window_days} days including one this quarter."
-                      + (f" {note}. {gaps.advice(view, review.dim)}" if note else ""))  # fmt: skip
+    empty = ""
+    if review.patterns.empty:  # why, with the quarter's numbers: asked for only then
+        counts = data.call(incidents.field_counts, view.filters.between(quarter.start, quarter.end))
+        note = recurrence.dimension_note(counts, review.dim)
+        empty = (f"No recurring patterns: no {dim} had {review.threshold} or more incidents "
+                 f"within {review.window_days} days including one this quarter."
+                 + (f" {note}. {gaps.advice(view, review.dim)}" if note else ""))  # fmt: skip
+    table_block(review.patterns, "recurring_patterns", empty=empty)
     if not review.patterns.empty:
         table_block(review.pattern_incidents, "recurring_pattern_incidents", opens="incident_id",
                     whole=lambda: complete().pattern_incidents)  # fmt: skip

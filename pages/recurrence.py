@@ -11,7 +11,7 @@ from pages.ui import data, gaps, sidebar
 from pages.ui.basis import mix_caption
 from pages.ui.navigation import run_page
 from pages.ui.widgets import chart_block, table_block
-from queries import recurrence
+from queries import incidents, recurrence
 from queries.filters import DIMENSION_LABELS
 from queries.tables import View
 
@@ -38,7 +38,7 @@ def render() -> None:
     if view.dim == default.dim == "similar":
         st.info(f"Repeats are found by similar text because {default.reason}.",
                 icon=":material/info:")  # fmt: skip
-    note = data.call(recurrence.dimension_note, view.filters, view.dim)
+    note = recurrence.dimension_note(data.call(incidents.field_counts, view.filters), view.dim)
     if note:
         st.info(f"{note}. {gaps.advice(view, view.dim)}", icon=":material/info:")
 

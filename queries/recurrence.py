@@ -38,10 +38,15 @@ class DimensionChoice:
 
 
 def default_dimension(conn: duckdb.DuckDBPyConnection) -> DimensionChoice:
-    """The repeat dimension the store's incidents support: the first of DIMENSIONS (most
-    specific first) that at least half of them name, else the one most of them name. Over
-    the whole store, so the default does not change with the sidebar's filters."""
-    counts = incidents.field_counts(conn, Filters())
+    """The repeat dimension the store's incidents support (`choose_dimension`), over the
+    whole store, so the default does not change with the sidebar's filters."""
+    return choose_dimension(incidents.field_counts(conn, Filters()))
+
+
+def choose_dimension(counts: pd.Series) -> DimensionChoice:
+    """The first of DIMENSIONS (most specific first) that at least half of the incidents
+    `counts` (a row of `incidents.field_counts`) counts name, else the one most of them
+    name. Pages pass the counts they ask for anyway (one query, cached, not three)."""
     total = int(counts["incidents"])
     covered = {dim: int(counts[COVERAGE_COLUMNS[dim]]) for dim in DIMENSIONS}
     reason = (
@@ -59,10 +64,10 @@ def default_dimension(conn: duckdb.DuckDBPyConnection) -> DimensionChoice:
     return DimensionChoice(best if covered[best] else DEFAULT_DIM, reason)
 
 
-def dimension_note(conn: duckdb.DuckDBPyConnection, filters: Filters, dim: str) -> str:
-    """Why repeats by `dim` are few or none: "0 of 11 incidents in this selection name a
+def dimension_note(counts: pd.Series, dim: str) -> str:
+    """Why repeats by `dim` are few or none in the selection `counts` (a row of
+    `incidents.field_counts`) counts: "0 of 11 incidents in this selection name a
     service × category, so none of them can repeat"; empty when all of them name one."""
-    counts = incidents.field_counts(conn, filters)
     total, covered = int(counts["incidents"]), int(counts[COVERAGE_COLUMNS[dim]])
     if covered == total:
         return ""
