@@ -98,10 +98,7 @@ def repeat_summary(
 ) -> pd.DataFrame:
     """One row: incidents, repeats, repeat_rate, without_value (incidents with no `dim`)."""
     _check(dim)
-    return run(
-        conn, "repeat_summary", **_params(filters), dim=dim, window_days=window_days,
-        unfiltered=_unfiltered(filters),
-    )  # fmt: skip
+    return run(conn, "repeat_summary", **_params(filters), dim=dim, window_days=window_days)
 
 
 def repeat_summary_by_period(
@@ -127,8 +124,6 @@ def repeat_summary_by_period(
         previous_end=previous.end,
         dim=dim,
         window_days=window_days,
-        # The periods split the rows below; the selection itself has no dates.
-        unfiltered=_unfiltered(filters.between(None, None)),
     )
     return frame.set_index("period")
 

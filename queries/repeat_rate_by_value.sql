@@ -1,6 +1,6 @@
 -- Repeat rate per dimension value: of the selected incidents with that value, how many had
 -- an earlier incident with the same value within the window.
--- uses: filtered_incidents, repeats
+-- uses: repeats
 -- Params: the filters; $dim; $window_days
 select
     value,

@@ -1,13 +1,18 @@
 -- Repeat incidents in the selection (SPEC §6): incidents, repeats (an incident is a repeat
 -- when any of its dimension values is), the repeat rate = repeats / incidents, and how many
 -- incidents have no value for the dimension (they count in the rate but can never repeat).
--- uses: filtered_incidents, repeats
--- Params: the filters; $dim; $window_days
+-- The selection joined once with each incident's flag (repeat_flags has a row per value of
+-- each incident of the selected kinds; a selected incident with no row has no value), not
+-- counted over the wide incidents rows and their repeat rows by distinct ids: 85 -> 50 ms for
+-- a quarter at 100,000 incidents by service × category, 103 -> 72 ms for all of them.
+-- uses: filtered_facts, repeat_flags
+-- Params: the filters; $dim; $window_days; $default_selection
 select
-    (select count(*) from filtered_incidents) as incidents,
-    (select count(distinct incident_id) from repeats where is_repeat) as repeats,
-    (select count(distinct incident_id) from repeats where is_repeat)
-        / nullif((select count(*) from filtered_incidents), 0) as repeat_rate,
-    (select count(*) from filtered_incidents f
-     where not exists (select 1 from repeats r where r.incident_id = f.incident_id))
-        as without_value
+    count(*) as incidents,
+    count(*) filter (where r.is_repeat) as repeats,
+    count(*) filter (where r.is_repeat) / nullif(count(*), 0) as repeat_rate,
+    count(*) filter (where r.incident_id is null) as without_value
+from filtered_facts f
+left join (
+    select incident_id, bool_or(is_repeat) as is_repeat from repeat_flags group by incident_id
+) r on r.incident_id = f.incident_id

@@ -2,11 +2,11 @@
 -- same columns and numbers as repeat_summary for each period, but the repeat flags (a window
 -- over every incident with a dimension value) are worked out once instead of once per period.
 -- One row per period, 'current' then 'previous'.
--- uses: filtered_incidents, repeats
+-- uses: filtered_facts, repeat_flags
 -- Params: the filters with $start and $end NULL (the periods choose the dates); $dim;
---         $window_days; $current_start, $current_end, $previous_start, $previous_end (DATE;
---         NULL = open; as in filtered_incidents, incidents without a date only in a period
---         open at both ends)
+--         $window_days; $default_selection; $current_start, $current_end, $previous_start,
+--         $previous_end (DATE; NULL = open; as in filtered_facts, incidents without a date
+--         only in a period open at both ends)
 with periods as (
     select * from (values
         (1, 'current', cast($current_start as date), cast($current_end as date)),
@@ -16,12 +16,14 @@ with periods as (
 members as (
     select p.period, f.incident_id
     from periods p
-    join filtered_incidents f
+    join filtered_facts f
       on (p.start_date is null or f.incident_date >= p.start_date)
      and (p.end_date is null or f.incident_date <= p.end_date)
 ),
 flags as (
-    select incident_id, bool_or(is_repeat) as is_repeat from repeats group by incident_id
+    -- repeat_flags has a row per value of each incident of the selected kinds: the members
+    -- (selected incidents) with none have no value.
+    select incident_id, bool_or(is_repeat) as is_repeat from repeat_flags group by incident_id
 ),
 counts as (
     select

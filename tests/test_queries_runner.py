@@ -15,15 +15,15 @@ SQL_FILES = sorted(p.stem for p in runner.SQL_DIR.glob("[a-z]*.sql"))
 
 
 def test_fragments_become_ctes_in_dependency_order() -> None:
-    sql = compose("repeat_summary")
-    # repeat_summary uses filtered_incidents and repeats; repeats uses filtered_incidents and
-    # incident_values, so both come before it, and each only once; filtered_incidents uses
-    # counted_services (the basis switch), which comes first of all.
-    assert sql.startswith("with counted_services as (")
-    names = ("counted_services", "filtered_incidents", "incident_values", "repeats")
+    sql = compose("repeat_rate_by_value")
+    # repeat_rate_by_value uses repeats; repeats uses filtered_facts and repeat_flags, and
+    # repeat_flags uses incident_values, so each comes before what uses it, and only once;
+    # filtered_facts, the first that repeats names, comes first of all.
+    assert sql.startswith("with filtered_facts as (")
+    names = ("filtered_facts", "incident_values", "repeat_flags", "repeats")
     order = [sql.index(f"{name} as (") for name in names]
     assert order == sorted(order)
-    assert sql.count("filtered_incidents as (") == 1
+    assert sql.count("repeat_flags as (") == 1
 
 
 def test_a_query_with_its_own_with_clause_gets_the_fragments_in_front() -> None:
