@@ -173,6 +173,15 @@ def test_4_empty_charts_say_why_with_numbers_and_the_default_dimension_follows_t
         "No service to show. 0 of 3 incidents in this selection name a service." in i.value
         for i in overview.info
     )
+    # The Quarterly review of their quarter finds no pattern by service, and says why with
+    # the quarter's own counts (asked for only when it has no pattern to show).
+    review = open_page("quarterly_review", quarter="2025Q1", dim="service")
+    assert any(
+        "No recurring patterns: no service had 3 or more incidents" in i.value
+        and "0 of 3 incidents in this selection name a service, so none of them can repeat"
+        in i.value
+        for i in review.info
+    )
 
 
 # Point 5: stores that are missing, empty, corrupt, locked, of an older schema or of
