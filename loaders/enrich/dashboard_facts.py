@@ -206,6 +206,16 @@ class DashboardFacts:
         conn.execute(
             "insert or replace into enrichment_state values (?, ?)", [self.name, fingerprint]
         )
+        # One DuckDB thread while the tables are rebuilt: each thread keeps hash tables and
+        # sort runs of its own, and the second one added about 70 MB to the peak memory of a
+        # 10,000-document sync (SPEC §9 P5), which this step set.
+        conn.execute("set threads = 1")
+        try:
+            return self._rebuild(conn)
+        finally:
+            conn.execute("reset threads")  # the writer never sets it: back to DuckDB's default
+
+    def _rebuild(self, conn: duckdb.DuckDBPyConnection) -> str:
         conn.execute("delete from incident_item_counts")
         conn.execute(COUNTS)
         titles = conn.execute(
